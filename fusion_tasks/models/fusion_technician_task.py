@@ -1,10 +1,14 @@
 import re
-from datetime import timedelta
+from collections import defaultdict
+from datetime import datetime, time, timedelta
 
 from psycopg2.errors import ExclusionViolation
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
+
+from odoo.addons.fusion_tasks.lib import availability
 
 TASK_TYPES = [
     ('maintenance', "Maintenance"),
@@ -18,16 +22,20 @@ TASK_STATES = [
     ('done', "Done"),
     ('cancelled', "Cancelled"),
 ]
+DEFAULT_TRAVEL_BUFFER_MINUTES = 30
+DEFAULT_COMPANY_TZ = 'America/Toronto'
 # "Key (technician_id, tsrange(...))=(7, [...)) conflicts with existing key (...)"
 _OVERLAP_DETAIL_RE = re.compile(r'\)=\((\d+),')
 
 
 def _overlap_message(env, diag=None):
     """Readable message for the exclusion constraint, naming the technician."""
-    technician = env['res.users']
     match = diag and diag.message_detail and _OVERLAP_DETAIL_RE.search(diag.message_detail)
-    if match:
-        technician = env['res.users'].browse(int(match.group(1))).sudo().exists()
+    return _overlap_message_for(env, int(match.group(1)) if match else None)
+
+
+def _overlap_message_for(env, technician_id):
+    technician = env['res.users'].browse(technician_id).sudo().exists() if technician_id else None
     if technician:
         return env._("%(technician)s already has a task at that time.", technician=technician.name)
     return env._("The technician already has a task at that time.")
@@ -116,10 +124,15 @@ class FusionTechnicianTask(models.Model):
         for vals in vals_list:
             if not vals.get('name') or vals['name'] == self.env._("New"):
                 vals['name'] = self.env['ir.sequence'].next_by_code('fusion.technician.task') or self.env._("New")
+        self._check_no_overlap([
+            (vals.get('technician_id'), vals.get('scheduled_start'), vals.get('scheduled_end'))
+            for vals in vals_list if vals.get('state', 'scheduled') != 'cancelled'
+        ])
         try:
             with self.env.cr.savepoint(flush=False):
                 return super().create(vals_list)
         except ExclusionViolation as exc:
+            # a concurrent transaction won the race: the database said no
             raise ValidationError(_overlap_message(self.env, exc.diag)) from None
 
     def write(self, vals):
@@ -129,10 +142,56 @@ class FusionTechnicianTask(models.Model):
             self._sync_calendar_events(old_technicians)
         return res
 
+    @api.model
+    def _check_no_overlap(self, candidates, ignore_ids=()):
+        """Raise a readable error if one of the ``(technician_id, start, end)``
+        candidates overlaps another one or a non-cancelled task in the
+        database (other than ``ignore_ids``). A friendly early check: the
+        exclusion constraint stays the guarantee under concurrency."""
+        by_technician = defaultdict(list)
+        for technician_id, start, end in candidates:
+            if technician_id and start and end:
+                technician_id = technician_id.id if isinstance(technician_id, models.BaseModel) else technician_id
+                by_technician[technician_id].append(
+                    (fields.Datetime.to_datetime(start), fields.Datetime.to_datetime(end)))
+        if not by_technician:
+            return
+        for technician_id, ranges in by_technician.items():
+            ranges.sort()
+            for (_start1, end1), (start2, _end2) in zip(ranges, ranges[1:]):
+                if start2 < end1:
+                    raise ValidationError(_overlap_message_for(self.env, technician_id))
+        rows = [(technician_id, start, end) for technician_id, ranges in by_technician.items() for start, end in ranges]
+        self.env.cr.execute(SQL(
+            """
+            SELECT t.technician_id
+              FROM fusion_technician_task t
+              JOIN unnest(%(technicians)s::int[], %(starts)s::timestamp[], %(ends)s::timestamp[])
+                   AS c(technician_id, scheduled_start, scheduled_end)
+                ON c.technician_id = t.technician_id
+               AND t.scheduled_start < c.scheduled_end
+               AND t.scheduled_end > c.scheduled_start
+             WHERE t.state != 'cancelled'
+               AND t.id != ALL(%(ignored)s)
+             LIMIT 1
+            """,
+            technicians=[row[0] for row in rows], starts=[row[1] for row in rows], ends=[row[2] for row in rows],
+            ignored=list(ignore_ids),
+        ))
+        clash = self.env.cr.fetchone()
+        if clash:
+            raise ValidationError(_overlap_message_for(self.env, clash[0]))
+
     @api.constrains('technician_id', 'scheduled_start', 'scheduled_end', 'state')
     def _check_technician_overlap(self):
-        """Write the changes now, so that the exclusion constraint speaks up
-        while we can still turn it into a readable message."""
+        """Friendly check first; then write the changes now, so that the
+        exclusion constraint speaks up while we can still turn it into a
+        readable message."""
+        self._check_no_overlap(
+            [(task.technician_id.id, task.scheduled_start, task.scheduled_end)
+             for task in self if task.state != 'cancelled'],
+            ignore_ids=self.ids,
+        )
         try:
             with self.env.cr.savepoint(flush=False):
                 self.flush_recordset(['technician_id', 'scheduled_start', 'scheduled_end', 'state'])
@@ -200,3 +259,265 @@ class FusionTechnicianTask(models.Model):
                 tasks=", ".join(wrong.mapped('display_name'))))
         self.write({'state': 'cancelled'})
         self.calendar_event_id.filtered('active').action_archive()
+
+    # ------------------------------------------------------------------
+    # Availability engine
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _get_travel_buffer(self):
+        """Minutes kept free around every busy interval (setting)."""
+        value = self.env['ir.config_parameter'].sudo().get_param(
+            'fusion_tasks.travel_buffer_minutes', DEFAULT_TRAVEL_BUFFER_MINUTES)
+        try:
+            minutes = max(0, int(value))
+        except (TypeError, ValueError):
+            minutes = DEFAULT_TRAVEL_BUFFER_MINUTES
+        return timedelta(minutes=minutes)
+
+    @api.model
+    def _get_company_tz(self):
+        """The zone the start grid is aligned in (and slots are shown in)."""
+        return availability.get_tz(self.env.company.sudo().partner_id.tz or DEFAULT_COMPANY_TZ)
+
+    @api.model
+    def _get_technician_resources(self, technicians):
+        """``{user_id: resource.resource}`` (sudo), preferring the resource of
+        the current company when a user has several. One query."""
+        resources = self.env['resource.resource'].sudo().search_fetch(
+            [('user_id', 'in', technicians.ids)], ['user_id', 'calendar_id', 'tz', 'company_id'])
+        company = self.env.company
+        by_user = {}
+        for resource in resources:
+            current = by_user.get(resource.user_id.id)
+            if not current or (resource.company_id == company and current.company_id != company):
+                by_user[resource.user_id.id] = resource
+        return by_user
+
+    @api.model
+    def _get_work_intervals(self, technicians, start, end, resources=None):
+        """``{user_id: Intervals}``: working time with leaves removed, in each
+        technician's calendar and zone, one ``_work_intervals_batch`` per
+        calendar (not per technician)."""
+        if resources is None:
+            resources = self._get_technician_resources(technicians)
+        company_calendar = self.env.company.sudo().resource_calendar_id
+        by_calendar = defaultdict(lambda: self.env['resource.resource'].sudo())
+        without_calendar = {}
+        for user_id in technicians.ids:
+            resource = resources.get(user_id)
+            if resource and resource.calendar_id:
+                by_calendar[resource.calendar_id] |= resource
+            else:
+                # no resource or no calendar: the company's working hours,
+                # in the technician's zone, without personal time off
+                without_calendar[user_id] = resource.tz if resource else None
+        result = {}
+        for calendar, calendar_resources in by_calendar.items():
+            intervals = calendar._work_intervals_batch(start, end, resources=calendar_resources)
+            for resource in calendar_resources:
+                result[resource.user_id.id] = intervals[resource.id]
+        if without_calendar:
+            if not company_calendar:
+                return result | {user_id: availability.make_intervals([]) for user_id in without_calendar}
+            by_tz = defaultdict(list)
+            for user_id, tz in without_calendar.items():
+                by_tz[tz or company_calendar.tz or DEFAULT_COMPANY_TZ].append(user_id)
+            for tz, user_ids in by_tz.items():
+                intervals = company_calendar._work_intervals_batch(
+                    start, end, tz=availability.get_tz(tz))[False]
+                result.update(dict.fromkeys(user_ids, intervals))
+        return result
+
+    @api.model
+    def _get_busy_intervals(self, technicians, start, end, exclude_tasks=None, resources=None):
+        """``{user_id: [(start, stop)]}`` (aware UTC) of the non-cancelled
+        tasks and of the busy calendar events each technician attends (not
+        declined), overlapping ``[start, end)``. One query each, whatever the
+        number of technicians, and regardless of the reader's access rights:
+        a slot is only free if nobody's task is in it."""
+        if not technicians:
+            return {}
+        exclude_tasks = exclude_tasks or self.browse()
+        user_ids = list(technicians.ids)
+        busy = defaultdict(list)
+        start_naive = availability.to_naive_utc(start)
+        end_naive = availability.to_naive_utc(end)
+
+        self.flush_model(['technician_id', 'scheduled_start', 'scheduled_end', 'state'])
+        self.env.cr.execute(SQL(
+            """
+            SELECT technician_id, scheduled_start, scheduled_end
+              FROM fusion_technician_task
+             WHERE technician_id = ANY(%(users)s)
+               AND state != 'cancelled'
+               AND scheduled_start < %(end)s
+               AND scheduled_end > %(start)s
+               AND id != ALL(%(excluded)s)
+            """,
+            users=user_ids, start=start_naive, end=end_naive, excluded=list(exclude_tasks.ids),
+        ))
+        utc = availability.UTC
+        for user_id, task_start, task_end in self.env.cr.fetchall():
+            busy[user_id].append((utc.localize(task_start), utc.localize(task_end)))
+
+        excluded_events = exclude_tasks.sudo().calendar_event_id.ids
+        self.env['calendar.event'].flush_model(['start', 'stop', 'allday', 'start_date', 'stop_date', 'show_as', 'active'])
+        self.env['calendar.attendee'].flush_model(['event_id', 'partner_id', 'state'])
+        self.env.cr.execute(SQL(
+            """
+            SELECT u.id, e.start, e.stop, e.allday, e.start_date, e.stop_date
+              FROM calendar_attendee a
+              JOIN calendar_event e ON e.id = a.event_id
+              JOIN res_users u ON u.partner_id = a.partner_id
+             WHERE u.id = ANY(%(users)s)
+               AND e.active
+               AND e.show_as = 'busy'
+               AND a.state IS DISTINCT FROM 'declined'
+               AND e.start < %(end)s
+               AND e.stop > %(start)s
+               AND e.id != ALL(%(excluded)s)
+            """,
+            users=user_ids, excluded=excluded_events,
+            # all-day events are stored on their dates: a day of margin
+            start=start_naive - timedelta(days=1), end=end_naive + timedelta(days=1),
+        ))
+        rows = self.env.cr.fetchall()
+        if any(row[3] for row in rows) and resources is None:
+            resources = self._get_technician_resources(technicians)
+        for user_id, event_start, event_stop, allday, start_date, stop_date in rows:
+            if allday and start_date and stop_date:
+                resource = resources.get(user_id)
+                tz = availability.get_tz((resource and resource.tz) or self._get_company_tz())
+                interval = (
+                    tz.localize(datetime.combine(start_date, time.min)),
+                    tz.localize(datetime.combine(stop_date + timedelta(days=1), time.min)),
+                )
+            else:
+                interval = (utc.localize(event_start), utc.localize(event_stop))
+            busy[user_id].append(interval)
+        return busy
+
+    @api.model
+    def _get_available_gaps(self, technicians, start, end, exclude_tasks=None):
+        """Free time of each technician between ``start`` and ``end``.
+
+        Working intervals (calendar and time off, in each technician's zone)
+        minus non-cancelled tasks and busy calendar events they attend, each
+        busy interval widened by the travel buffer. ``exclude_tasks`` (and
+        their events) do not count as busy: a reschedule sees its own slot
+        as free.
+
+        :param technicians: res.users
+        :param start, end: datetimes, aware or naive UTC
+        :return: ``{user_id: Intervals}`` of aware UTC datetimes
+        """
+        start, end = availability.as_utc(start), availability.as_utc(end)
+        if not technicians or start >= end:
+            return {user_id: availability.make_intervals([]) for user_id in technicians.ids}
+        buffer = self._get_travel_buffer()
+        resources = self._get_technician_resources(technicians)
+        work = self._get_work_intervals(technicians, start, end, resources=resources)
+        busy = self._get_busy_intervals(
+            technicians, start - buffer, end + buffer, exclude_tasks=exclude_tasks, resources=resources)
+        return {
+            user_id: availability.free_intervals(work.get(user_id, ()), busy.get(user_id), buffer)
+            for user_id in technicians.ids
+        }
+
+    @api.model
+    def _find_next_available_slot(self, technicians, duration, after, horizon_days=21, grid_minutes=30):
+        """The first start on the grid (company zone) after ``after`` where
+        one of ``technicians`` is free for ``duration`` (hours or timedelta).
+
+        :return: ``(start as naive UTC datetime, res.users)``, the least loaded
+            technician when several are free, or ``(False, False)``
+        """
+        if not isinstance(duration, timedelta):
+            duration = timedelta(hours=duration)
+        after = availability.as_utc(after)
+        until = after + timedelta(days=horizon_days)
+        gaps = self._get_available_gaps(technicians, after, until + duration)
+        start, user_ids = availability.first_fit(
+            gaps, duration, grid_minutes, self._get_company_tz(), after, until)
+        if not start:
+            return False, False
+        candidates = self.env['res.users'].browse(user_ids)
+        if len(candidates) > 1:
+            load = self._technician_load(candidates, after, until)
+            candidates = candidates.sorted(lambda user: (load.get(user.id, 0), user.id))
+        return start.replace(tzinfo=None), candidates[0]
+
+    @api.model
+    def _get_candidate_technicians(self, skill=None, postal_code=None, technicians=None):
+        """Active internal technicians of the current company, having
+        ``skill`` and serving ``postal_code`` when given, within
+        ``technicians`` when given."""
+        domain = [
+            ('x_fc_is_technician', '=', True),
+            ('share', '=', False),
+            ('company_ids', 'in', self.env.company.id),
+        ]
+        if technicians is not None:
+            domain.append(('id', 'in', technicians.ids))
+        if skill:
+            domain.append(('x_fc_technician_skill_ids', 'in', skill.ids))
+        if postal_code:
+            zones = self.env['fusion.service.zone'].sudo()._match_postal_code(postal_code)
+            if not zones:
+                return self.env['res.users']
+            domain.append(('x_fc_service_zone_ids', 'in', zones.ids))
+        return self.env['res.users'].sudo().search(domain, order='id').with_env(self.env)
+
+    @api.model
+    def _get_bookable_slots(self, skill=None, postal_code=None, duration_hours=1.0, now=None,
+                            horizon_days=21, min_notice_hours=24, grid_minutes=30, exclude_tasks=None,
+                            technicians=None):
+        """Arrival windows that can be booked, with the technicians who can take them.
+
+        Technicians: ``_get_candidate_technicians(skill, postal_code, technicians)``.
+        Starts are on a ``grid_minutes`` grid in the company zone, at least
+        ``min_notice_hours`` after ``now``, before ``now + horizon_days``, and
+        the whole visit fits in one free gap of each listed technician.
+        A constant number of queries, whatever the number of technicians or tasks.
+
+        :return: list sorted by start of ``{'start': naive UTC, 'end': naive UTC,
+            'technician_ids': [user ids]}``
+        """
+        now = availability.as_utc(now or fields.Datetime.now())
+        duration = timedelta(hours=duration_hours)
+        if duration <= timedelta(0):
+            return []
+        earliest = now + timedelta(hours=min_notice_hours or 0)
+        latest = now + timedelta(days=horizon_days)
+        if earliest >= latest:
+            return []
+        candidates = self._get_candidate_technicians(skill, postal_code, technicians)
+        if not candidates:
+            return []
+        gaps = self._get_available_gaps(candidates, earliest, latest + duration, exclude_tasks=exclude_tasks)
+        slots = availability.bookable_starts(
+            gaps, duration, grid_minutes, self._get_company_tz(), earliest, latest)
+        return [{
+            'start': start.replace(tzinfo=None),
+            'end': (start + duration).replace(tzinfo=None),
+            'technician_ids': user_ids,
+        } for start, user_ids in slots]
+
+    @api.model
+    def _technician_load(self, technicians, start, end):
+        """``{user_id: number of non-cancelled tasks overlapping [start, end)}``
+        (zero included), to pick the least-loaded technician. One query."""
+        start, end = availability.to_naive_utc(start), availability.to_naive_utc(end)
+        groups = self.sudo()._read_group(
+            [
+                ('technician_id', 'in', technicians.ids),
+                ('state', '!=', 'cancelled'),
+                ('scheduled_start', '<', end),
+                ('scheduled_end', '>', start),
+            ],
+            ['technician_id'], ['__count'],
+        )
+        load = dict.fromkeys(technicians.ids, 0)
+        load.update({technician.id: count for technician, count in groups})
+        return load
