@@ -1,0 +1,1 @@
+"""ORM-free helpers of fusion_repairs (importable and testable without a database)."""

@@ -1,0 +1,6 @@
+from . import repair_product_category
+from . import product_template
+from . import maintenance_contract
+from . import sale_order
+from . import stock_picking
+from . import res_config_settings

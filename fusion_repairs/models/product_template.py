@@ -1,0 +1,61 @@
+from odoo import fields, models
+
+
+class ProductTemplate(models.Model):
+    _inherit = "product.template"
+
+    x_fc_repair_category_id = fields.Many2one(
+        "fusion.repair.product.category",
+        string="Equipment Category",
+        index="btree_not_null",
+        help="Equipment category: decides whether sold units are enrolled in "
+        "preventive maintenance, how often and at what fee.",
+    )
+    x_fc_maintenance_interval_months = fields.Integer(
+        string="Maintenance Interval (Months)",
+        default=0,
+        help="Months between maintenance visits for this product. "
+        "0 = use the interval of the equipment category.",
+    )
+    x_fc_maintenance_fee = fields.Monetary(
+        string="Maintenance Fee (Override)",
+        currency_field="currency_id",
+        help="Per-product override of the category maintenance fee. 0 = use the category fee.",
+    )
+
+    _x_fc_maintenance_interval_positive = models.Constraint(
+        "CHECK(x_fc_maintenance_interval_months >= 0)",
+        "The maintenance interval of a product cannot be negative.",
+    )
+    _x_fc_maintenance_fee_positive = models.Constraint(
+        "CHECK(x_fc_maintenance_fee >= 0)",
+        "The maintenance fee of a product cannot be negative.",
+    )
+
+    def _get_maintenance_policy(self):
+        """Return the maintenance policy of this product as a dict, or None.
+
+        The product override (interval or fee above 0) beats the category; the
+        category only applies when its maintenance is enabled. A product with
+        its own interval is maintained even if its category is not.
+        """
+        self.ensure_one()
+        category = self.x_fc_repair_category_id
+        category_enabled = bool(category.x_fc_maintenance_enabled)
+        interval = self.x_fc_maintenance_interval_months or (
+            category.x_fc_maintenance_interval_months if category_enabled else 0
+        )
+        if interval <= 0:
+            return None
+        fee = self.x_fc_maintenance_fee or category.x_fc_maintenance_fee or 0.0
+        currency = (
+            self.currency_id
+            if self.x_fc_maintenance_fee
+            else category.currency_id or self.env.company.currency_id
+        )
+        return {
+            "category": category,
+            "interval_months": interval,
+            "fee": fee,
+            "currency": currency,
+        }

@@ -1,0 +1,72 @@
+from odoo import fields, models
+from odoo.exceptions import ValidationError
+
+from ..lib import reminder_bands
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    x_fc_reminder_bands = fields.Char(
+        string="Reminder Bands (Days Before Due)",
+        config_parameter="fusion_repairs.reminder_bands",
+        default=reminder_bands.DEFAULT_BANDS,
+        help="Days before the due date on which the client is emailed a reminder, "
+        "comma separated, e.g. 30,7,1.",
+    )
+    x_fc_booking_horizon_days = fields.Integer(
+        string="Booking Horizon (Days)",
+        config_parameter="fusion_repairs.booking_horizon_days",
+        default=21,
+        help="How far ahead clients can book a visit.",
+    )
+    x_fc_booking_min_notice_hours = fields.Integer(
+        string="Minimum Notice (Hours)",
+        config_parameter="fusion_repairs.booking_min_notice_hours",
+        default=24,
+        help="Earliest a client can book, counted from now.",
+    )
+    x_fc_booking_grid_minutes = fields.Integer(
+        string="Start Time Grid (Minutes)",
+        config_parameter="fusion_repairs.booking_grid_minutes",
+        default=30,
+        help="Visits start on this grid in the company time zone, e.g. every 30 minutes.",
+    )
+    x_fc_booking_cutoff_hours = fields.Integer(
+        string="Change Cut-off (Hours)",
+        config_parameter="fusion_repairs.booking_cutoff_hours",
+        default=24,
+        help="Clients can reschedule or cancel online until this many hours before the visit.",
+    )
+    x_fc_arrival_window_minutes = fields.Integer(
+        string="Arrival Window (Minutes)",
+        config_parameter="fusion_repairs.arrival_window_minutes",
+        default=60,
+        help="Length of the arrival window promised to the client.",
+    )
+
+    def set_values(self):
+        for settings in self:
+            try:
+                bands = reminder_bands.parse_bands(settings.x_fc_reminder_bands)
+            except ValueError as error:
+                raise ValidationError(
+                    self.env._(
+                        "Reminder bands must be whole numbers of days separated by commas, e.g. 30,7,1 (%s).",
+                        error,
+                    )
+                ) from error
+            settings.x_fc_reminder_bands = reminder_bands.format_bands(bands)
+            numbers = {
+                self.env._("Booking horizon"): settings.x_fc_booking_horizon_days,
+                self.env._("Start time grid"): settings.x_fc_booking_grid_minutes,
+                self.env._("Arrival window"): settings.x_fc_arrival_window_minutes,
+            }
+            for label, value in numbers.items():
+                if value <= 0:
+                    raise ValidationError(self.env._("%s must be greater than 0.", label))
+            if settings.x_fc_booking_min_notice_hours < 0 or settings.x_fc_booking_cutoff_hours < 0:
+                raise ValidationError(
+                    self.env._("The minimum notice and the change cut-off cannot be negative.")
+                )
+        return super().set_values()

@@ -1,0 +1,162 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.tools import float_round
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    x_fc_maintenance_contract_ids = fields.One2many(
+        "fusion.repair.maintenance.contract",
+        "original_sale_order_id",
+        string="Maintenance Contracts",
+    )
+    x_fc_maintenance_contract_count = fields.Integer(
+        string="Maintenance Contract Count",
+        compute="_compute_x_fc_maintenance_contract_count",
+    )
+
+    @api.depends("x_fc_maintenance_contract_ids")
+    def _compute_x_fc_maintenance_contract_count(self):
+        counts = dict(
+            self.env["fusion.repair.maintenance.contract"]._read_group(
+                [("original_sale_order_id", "in", self.ids)],
+                ["original_sale_order_id"],
+                ["__count"],
+            )
+        )
+        for order in self:
+            order.x_fc_maintenance_contract_count = counts.get(order._origin, 0)
+
+    def _action_confirm(self):
+        res = super()._action_confirm()
+        self._spawn_maintenance_contracts()
+        return res
+
+    def action_view_maintenance_contracts(self):
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "fusion_repairs.fusion_repair_maintenance_contract_action"
+        )
+        action["domain"] = [("original_sale_order_id", "=", self.id)]
+        action["context"] = {"create": False}
+        if self.x_fc_maintenance_contract_count == 1:
+            action.update(
+                {
+                    "views": [(False, "form")],
+                    "res_id": self.x_fc_maintenance_contract_ids.id,
+                }
+            )
+        return action
+
+    # ------------------------------------------------------------------
+    # Enrolment of sold units
+    # ------------------------------------------------------------------
+
+    def _fc_maintenance_anchor_date(self):
+        """Best-known delivery date at confirmation: the commitment date, else the
+        order date (in the user's time zone). Delivery validation re-anchors on
+        the real date."""
+        self.ensure_one()
+        anchor = self.commitment_date or self.date_order
+        if not anchor:
+            return fields.Date.context_today(self)
+        return fields.Date.context_today(self, timestamp=anchor)
+
+    @api.model
+    def _fc_line_serial(self, line):
+        """Serial typed on the sale line by another module (claims), or ''."""
+        if "x_fc_serial_number" not in line._fields:
+            return ""
+        return (line.x_fc_serial_number or "").strip()
+
+    @api.model
+    def _fc_line_unit_count(self, line):
+        """Units sold on the line, in the product's unit (a started unit counts)."""
+        qty = (
+            line.product_uom_id._compute_quantity(
+                line.product_uom_qty,
+                line.product_id.uom_id,
+                round=False,
+            )
+            if line.product_uom_id and line.product_id.uom_id
+            else line.product_uom_qty
+        )
+        return int(float_round(qty, precision_rounding=1.0, rounding_method="UP"))
+
+    def _prepare_maintenance_contract_values(self, line, policy, serial=""):
+        self.ensure_one()
+        anchor = self._fc_maintenance_anchor_date()
+        return {
+            "partner_id": self.partner_id.id,
+            "product_id": line.product_id.id,
+            "original_sale_order_id": self.id,
+            "x_fc_source_sale_line_id": line.id,
+            "x_fc_source": "sale",
+            "x_fc_device_serial": serial or False,
+            "x_fc_policy_category_id": policy["category"].id or False,
+            "interval_months": policy["interval_months"],
+            "x_fc_maintenance_fee": policy["fee"],
+            "currency_id": policy["currency"].id,
+            "next_due_date": anchor + relativedelta(months=policy["interval_months"]),
+            "company_id": self.company_id.id,
+            "user_id": (self.user_id or self.env.user).id,
+            "state": "active",
+        }
+
+    def _spawn_maintenance_contracts(self):
+        """Create one priced maintenance contract per maintainable unit sold.
+
+        Policy: the product override beats its category policy. One contract per
+        serialized unit (serial typed on the line), else one per unit of quantity.
+        Safe to rerun: a line's existing contracts are counted (source-line
+        regime) and a serial that already has an active contract is skipped
+        (serial regime), so reconfirming creates nothing.
+
+        :return: the created contracts
+        """
+        Contract = self.env["fusion.repair.maintenance.contract"].sudo()
+        orders = self.filtered(lambda o: o.state == "sale")
+        lines = orders.order_line.filtered(
+            lambda ln: (
+                not ln.display_type
+                and ln.product_id.type == "consu"
+                and ln.product_uom_qty > 0
+                and not ln.is_downpayment
+            )
+        )
+        if not lines:
+            return Contract
+        existing_per_line = dict(
+            Contract.with_context(active_test=False)._read_group(
+                [("x_fc_source_sale_line_id", "in", lines.ids)],
+                ["x_fc_source_sale_line_id"],
+                ["__count"],
+            )
+        )
+        vals_list = []
+        for line in lines:
+            policy = line.product_id.product_tmpl_id._get_maintenance_policy()
+            if not policy:
+                continue
+            order = line.order_id
+            existing = existing_per_line.get(line, 0)
+            serial = self._fc_line_serial(line)
+            if serial:
+                if existing or Contract.search_count(
+                    [
+                        ("state", "=", "active"),
+                        ("product_id", "=", line.product_id.id),
+                        ("x_fc_device_serial", "=", serial),
+                    ],
+                    limit=1,
+                ):
+                    continue
+                vals_list.append(order._prepare_maintenance_contract_values(line, policy, serial))
+                continue
+            missing = self._fc_line_unit_count(line) - existing
+            vals_list.extend(
+                order._prepare_maintenance_contract_values(line, policy) for _unit in range(missing)
+            )
+        return Contract.create(vals_list)
