@@ -4,3 +4,4 @@ from . import maintenance_contract
 from . import sale_order
 from . import stock_picking
 from . import res_config_settings
+from . import fusion_technician_task

@@ -2,15 +2,16 @@ import logging
 import secrets
 from datetime import timedelta
 
+import pytz
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
-from odoo.fields import Domain
-from odoo.tools import email_normalize
+from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Command, Domain
+from odoo.tools import SQL, email_normalize
 
-from ..lib import reminder_bands
+from ..lib import booking_slots, reminder_bands
 
 _logger = logging.getLogger(__name__)
 
@@ -593,3 +594,524 @@ class FusionRepairMaintenanceContract(models.Model):
     # book_slot(), cancel_booking(), _get_available_slots() and their helpers
     # are added below this line.
     # ------------------------------------------------------------------
+
+    @api.model
+    def _get_booking_settings(self):
+        """The booking settings (``ir.config_parameter``), as integers."""
+        get_param = self.env["ir.config_parameter"].sudo().get_param
+
+        def _int(key, default):
+            try:
+                return max(int(get_param(f"fusion_repairs.{key}", default)), 0)
+            except (TypeError, ValueError):
+                return default
+
+        return {
+            "horizon_days": _int("booking_horizon_days", 21) or 21,
+            "min_notice_hours": _int("booking_min_notice_hours", 24),
+            "grid_minutes": _int("booking_grid_minutes", 30) or 30,
+            "cutoff_hours": _int("booking_cutoff_hours", 24),
+            "arrival_window_minutes": _int("arrival_window_minutes", 60),
+        }
+
+    def _get_booking_tz(self):
+        """The zone slots are offered on (start grid) and shown in: the company's, as the
+        availability engine sees it."""
+        company = self.company_id or self.env.company
+        tz = self.env["fusion.technician.task"].with_company(company)._get_company_tz()
+        return getattr(tz, "zone", None) or str(tz)
+
+    def _get_visit_preparation_items(self):
+        """What the client should do before the technician comes (page and email)."""
+        self.ensure_one()
+        equipment = self.product_id.name or self.env._("equipment")
+        items = [
+            self.env._(
+                "Make sure the technician can reach your %s, with about a metre of clear space around it.",
+                equipment,
+            ),
+            self.env._("Have an adult at home for the whole arrival window and the visit."),
+            self.env._("Keep pets in another room during the visit."),
+            self.env._(
+                "Note any noise, error message or problem you have noticed, so the technician can check it."
+            ),
+        ]
+        equipment_class = self._get_booking_category().equipment_class
+        if equipment_class in ("mobility_power", "lift_elevating"):
+            items.insert(
+                1, self.env._("Charge it fully the day before, and have any keys or remote controls ready.")
+            )
+        return items
+
+    def _get_booking_category(self):
+        self.ensure_one()
+        return self.x_fc_policy_category_id or self.product_id.product_tmpl_id.x_fc_repair_category_id
+
+    def _get_visit_duration_hours(self):
+        self.ensure_one()
+        return self._get_booking_category().x_fc_visit_duration_hours or 1.5
+
+    def _get_current_booking_task(self):
+        """The booked visit of this cycle (not done, not cancelled), or an empty recordset."""
+        self.ensure_one()
+        task = self.task_id
+        return task if task and task.state not in ("done", "cancelled") else task.browse()
+
+    def _get_available_slots(self, now=None, min_notice_hours=None, exclude_tasks=None):
+        """Bookable arrival windows for this unit: technicians with the category's skill who
+        serve the client's postal code, for the category's visit length, within the booking
+        horizon. The visit already booked counts as free (it is the one being moved).
+
+        :return: list of ``{'start', 'end', 'technician_ids'}`` (naive UTC), sorted.
+        """
+        self.ensure_one()
+        settings = self._get_booking_settings()
+        if min_notice_hours is None:
+            min_notice_hours = settings["min_notice_hours"]
+        category = self._get_booking_category()
+        exclude = self.env["fusion.technician.task"].sudo()
+        exclude |= self._get_current_booking_task().sudo()
+        if exclude_tasks:
+            exclude |= exclude_tasks.sudo()
+        return (
+            self.env["fusion.technician.task"]
+            .sudo()
+            .with_company(self.company_id)
+            ._get_bookable_slots(
+                skill=category.x_fc_maintenance_skill_id,
+                postal_code=self.partner_id.zip,
+                duration_hours=self._get_visit_duration_hours(),
+                now=now or fields.Datetime.now(),
+                horizon_days=settings["horizon_days"],
+                min_notice_hours=min_notice_hours,
+                grid_minutes=settings["grid_minutes"],
+                exclude_tasks=exclude,
+            )
+        )
+
+    def _booking_change_deadline(self):
+        """Until when the client may still move or cancel the booked visit online."""
+        self.ensure_one()
+        task = self._get_current_booking_task()
+        if not task:
+            return False
+        return task.scheduled_start - timedelta(hours=self._get_booking_settings()["cutoff_hours"])
+
+    def _booking_change_allowed(self, now=None):
+        """Whether the client may still move or cancel the booked visit from the link."""
+        self.ensure_one()
+        task = self._get_current_booking_task()
+        if not task or task.state != "scheduled":
+            return bool(not task)
+        return (now or fields.Datetime.now()) < self._booking_change_deadline()
+
+    def _get_booking_refusal_message(self, reason):
+        settings = self._get_booking_settings()
+        phone = (self.company_id or self.env.company).phone
+        call = self.env._(" Please call us at %s.", phone) if phone else ""
+        messages = {
+            booking_slots.SLOT_INVALID: self.env._(
+                "That time could not be read. Please choose one of the times shown."
+            ),
+            booking_slots.SLOT_PAST: self.env._(
+                "That time has already passed. Please choose one of the times shown."
+            ),
+            booking_slots.SLOT_TOO_SOON: self.env._(
+                "Visits must be booked at least %s hours ahead. Please choose a later time.",
+                settings["min_notice_hours"],
+            ),
+            booking_slots.SLOT_TOO_FAR: self.env._(
+                "Visits can be booked up to %s days ahead. Please choose one of the times shown.",
+                settings["horizon_days"],
+            ),
+            booking_slots.SLOT_OFF_GRID: self.env._(
+                "That is not one of the offered start times. Please choose one of the times shown."
+            ),
+            "unavailable": self.env._(
+                "No technician is available at that time. Please choose one of the times shown."
+            ),
+            "taken": self.env._("That time was just taken. Please choose another time below."),
+            "inactive": self.env._("This maintenance plan cannot be booked online.") + call,
+            "cutoff": self.env._(
+                "Your visit is less than %s hours away, so it can no longer be changed online.",
+                settings["cutoff_hours"],
+            )
+            + call,
+            "started": self.env._("Your visit has already started and can no longer be changed.") + call,
+        }
+        return messages[reason]
+
+    def _lock_for_booking(self):
+        """Lock the contract row until the end of the transaction, *waiting* for a
+        concurrent booking of the same contract (``lock_for_update`` skips locked rows and
+        would refuse a double click instead of letting it find the finished booking). If the
+        other transaction changed the row, PostgreSQL reports a serialization failure and
+        Odoo replays the request, which then sees the booking."""
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM %s WHERE id IN %s FOR NO KEY UPDATE",
+                SQL.identifier(self._table),
+                tuple(self.ids),
+            )
+        )
+        self.invalidate_recordset()
+
+    def _pick_technician(self, slot, technician=None):
+        """The technician for ``slot``: the requested one if they can take it, else the
+        least-loaded one on that local day (ties: the one already assigned, then the oldest
+        account)."""
+        self.ensure_one()
+        users = self.env["res.users"].sudo()
+        candidates = users.browse(slot["technician_ids"])
+        if technician:
+            if technician.id not in slot["technician_ids"]:
+                raise UserError(
+                    self.env._(
+                        "%(technician)s cannot take this visit at that time. Choose another "
+                        "technician or time.",
+                        technician=technician.name,
+                    )
+                )
+            return technician
+        tz = pytz.timezone(self._get_booking_tz())
+        local_day = booking_slots.to_local(slot["start"], tz.zone).replace(
+            hour=0, minute=0, second=0, microsecond=0, tzinfo=None
+        )
+        day_start = tz.localize(local_day).astimezone(pytz.utc).replace(tzinfo=None)
+        day_end = tz.localize(local_day + timedelta(days=1)).astimezone(pytz.utc).replace(tzinfo=None)
+        load = self.env["fusion.technician.task"].sudo()._technician_load(candidates, day_start, day_end)
+        current = self._get_current_booking_task().technician_id
+        return min(
+            candidates,
+            key=lambda user: (load.get(user.id, 0), user != current, user.id),
+        )
+
+    def book_slot(self, slot_start, technician=None, *, ignore_min_notice=False):
+        """Book (or move) this cycle's maintenance visit to ``slot_start``.
+
+        Used by the client's booking page and by the office. Availability is recomputed
+        under a lock on the contract, then the technician task, the calendar event and the
+        repair order are created (or moved) together; on any refusal a ``UserError`` is
+        raised and nothing has been created or changed.
+
+        :param slot_start: naive UTC datetime (or its string) of the arrival window start
+        :param technician: ``res.users`` to assign, or None for the least-loaded one
+        :param ignore_min_notice: office override of the minimum notice
+        :return: the ``fusion.technician.task`` of the visit
+        """
+        self.ensure_one()
+        if isinstance(slot_start, str):
+            slot_start = booking_slots.parse_slot_start(slot_start)
+        if technician is not None and not isinstance(technician, models.BaseModel):
+            technician = self.env["res.users"].browse(int(technician))
+        technician = technician or None
+        contract = self.sudo()
+        contract._lock_for_booking()
+        if contract.state != "active":
+            raise UserError(contract._get_booking_refusal_message("inactive"))
+        task = contract._get_current_booking_task()
+        # a double click, or the office confirming what is already booked
+        if (
+            task
+            and task.scheduled_start == slot_start
+            and (not technician or task.technician_id == technician)
+        ):
+            return task.with_env(self.env)
+        client = self.env.context.get("fusion_booking_client")
+        if task and client:
+            if task.state != "scheduled":
+                raise UserError(contract._get_booking_refusal_message("started"))
+            if not contract._booking_change_allowed():
+                raise UserError(contract._get_booking_refusal_message("cutoff"))
+        if task and task.state != "scheduled":
+            raise UserError(contract._get_booking_refusal_message("started"))
+
+        settings = contract._get_booking_settings()
+        now = fields.Datetime.now()
+        min_notice = 0 if ignore_min_notice else settings["min_notice_hours"]
+        reason = booking_slots.check_slot_start(
+            slot_start,
+            now,
+            contract._get_booking_tz(),
+            min_notice_hours=min_notice,
+            horizon_days=settings["horizon_days"],
+            grid_minutes=settings["grid_minutes"],
+        )
+        if reason:
+            raise UserError(contract._get_booking_refusal_message(reason))
+        slots = contract._get_available_slots(now=now, min_notice_hours=min_notice)
+        slot = next((slot for slot in slots if slot["start"] == slot_start), None)
+        if not slot:
+            raise UserError(
+                contract._get_booking_refusal_message(
+                    "taken" if contract._slot_taken_by_others(slot_start, now, min_notice) else "unavailable"
+                )
+            )
+        technician = contract._pick_technician(slot, technician)
+        try:
+            with self.env.cr.savepoint():
+                if task:
+                    contract._move_booking(task, slot, technician)
+                else:
+                    task = contract._create_booking(slot, technician)
+        except ValidationError:
+            # the exclusion constraint: someone booked this technician meanwhile
+            raise UserError(contract._get_booking_refusal_message("taken")) from None
+        return task.with_env(self.env)
+
+    def _slot_taken_by_others(self, slot_start, now, min_notice_hours):
+        """Whether ``slot_start`` would be free if it were not for other bookings (tasks),
+        i.e. whether someone took it: tells "just taken" from "never available"."""
+        self.ensure_one()
+        visit = timedelta(hours=self._get_visit_duration_hours())
+        others = (
+            self.env["fusion.technician.task"]
+            .sudo()
+            .search(
+                [
+                    ("state", "!=", "cancelled"),
+                    ("scheduled_start", "<", slot_start + visit + timedelta(days=1)),
+                    ("scheduled_end", ">", slot_start - timedelta(days=1)),
+                ]
+            )
+        )
+        if not others:
+            return False
+        slots = self._get_available_slots(now=now, min_notice_hours=min_notice_hours, exclude_tasks=others)
+        return any(slot["start"] == slot_start for slot in slots)
+
+    def _prepare_booking_description(self):
+        self.ensure_one()
+        lines = [
+            self.env._("Maintenance of %s", self.product_id.display_name),
+            self.env._("Serial number: %s", self.serial_display) if self.serial_display else "",
+            self.env._("Contract: %s", self.name),
+        ]
+        return Markup("<br/>").join(line for line in lines if line)
+
+    def _prepare_booking_task_values(self, slot, technician):
+        self.ensure_one()
+        return {
+            "task_type": "maintenance",
+            "technician_id": technician.id,
+            "partner_id": self.partner_id.id,
+            "scheduled_start": slot["start"],
+            "scheduled_end": slot["end"],
+            "maintenance_contract_id": self.id,
+            "notes": self._prepare_booking_description(),
+            "company_id": self.company_id.id,
+        }
+
+    def _prepare_booking_event_values(self, task):
+        self.ensure_one()
+        return {
+            "name": self.env._(
+                "Maintenance of %(equipment)s for %(client)s",
+                equipment=self.product_id.name,
+                client=self.partner_id.name,
+            ),
+            "start": task.scheduled_start,
+            "stop": task.scheduled_end,
+            "user_id": task.technician_id.id,
+            "partner_ids": [Command.set((task.technician_id.partner_id | self.partner_id).ids)],
+            "res_model_id": self.env["ir.model"]._get_id(self._name),
+            "res_id": self.id,
+            "location": self.partner_id._display_address(without_company=True).replace("\n", ", "),
+            "description": self._prepare_booking_description(),
+            "show_as": "busy",
+            # no "meeting" activity on the contract: the task is the to-do
+            "activity_ids": [Command.clear()],
+        }
+
+    def _prepare_booking_repair_values(self, task):
+        self.ensure_one()
+        lot = self.lot_id if self.lot_id.product_id == self.product_id else self.lot_id.browse()
+        return {
+            "partner_id": self.partner_id.id,
+            "product_id": self.product_id.id,
+            "lot_id": lot.id,
+            "schedule_date": task.scheduled_start,
+            "user_id": task.technician_id.id,
+            "company_id": self.company_id.id,
+            "internal_notes": self._prepare_booking_description(),
+        }
+
+    def _create_booking(self, slot, technician):
+        """Create the task, its calendar event and its repair order, all linked."""
+        self.ensure_one()
+        no_mail = {"no_mail_to_attendees": True, "mail_create_nolog": True}
+        task = (
+            self.env["fusion.technician.task"]
+            .sudo()
+            .with_context(**no_mail)
+            .create(self._prepare_booking_task_values(slot, technician))
+        )
+        event = (
+            self.env["calendar.event"]
+            .sudo()
+            .with_context(**no_mail)
+            .create(self._prepare_booking_event_values(task))
+        )
+        repair = (
+            self.env["repair.order"]
+            .sudo()
+            .with_company(self.company_id)
+            .create(self._prepare_booking_repair_values(task))
+        )
+        task.with_context(**no_mail).write({"calendar_event_id": event.id, "repair_order_id": repair.id})
+        self.write({"task_id": task.id, "calendar_event_id": event.id, "repair_order_id": repair.id})
+        self.message_post(
+            body=self.env._(
+                "Maintenance visit booked for %(when)s with %(technician)s (%(task)s).",
+                when=self._format_booking_datetime(task.scheduled_start),
+                technician=technician.name,
+                task=task.name,
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+        return task
+
+    def _move_booking(self, task, slot, technician):
+        """Move the booked visit: the same task, event and repair order, new time."""
+        self.ensure_one()
+        old_start = task.scheduled_start
+        no_mail = {"no_mail_to_attendees": True}
+        # the task moves its calendar event along (fusion_tasks)
+        task.sudo().with_context(**no_mail).write(
+            {
+                "scheduled_start": slot["start"],
+                "scheduled_end": slot["end"],
+                "technician_id": technician.id,
+            }
+        )
+        if task.calendar_event_id and task.calendar_event_id.user_id != technician:
+            task.calendar_event_id.sudo().with_context(**no_mail).user_id = technician
+        repair = task.repair_order_id.sudo()
+        if repair and repair.state not in ("done", "cancel"):
+            repair.write({"schedule_date": slot["start"], "user_id": technician.id})
+        self.message_post(
+            body=self.env._(
+                "Maintenance visit moved from %(old)s to %(new)s with %(technician)s.",
+                old=self._format_booking_datetime(old_start),
+                new=self._format_booking_datetime(slot["start"]),
+                technician=technician.name,
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+        return task
+
+    def cancel_booking(self):
+        """Cancel this cycle's visit (task, calendar event, repair order) and reopen booking.
+
+        :return: the cancelled task (empty if nothing was booked)
+        """
+        self.ensure_one()
+        contract = self.sudo()
+        contract._lock_for_booking()
+        task = contract._get_current_booking_task()
+        if not task:
+            return task
+        if task.state != "scheduled":
+            raise UserError(contract._get_booking_refusal_message("started"))
+        if self.env.context.get("fusion_booking_client") and not contract._booking_change_allowed():
+            raise UserError(contract._get_booking_refusal_message("cutoff"))
+        when = contract._format_booking_datetime(task.scheduled_start)
+        # the task cancels its event and repair order and frees the contract
+        task.with_context(no_mail_to_attendees=True)._action_cancel()
+        contract.message_post(
+            body=self.env._("Maintenance visit of %s cancelled; the client can book again.", when),
+            subtype_xmlid="mail.mt_note",
+        )
+        return task.with_env(self.env)
+
+    def _format_booking_datetime(self, value):
+        """A naive UTC datetime in words, in the booking zone (for notes and emails)."""
+        tz_name = self._get_booking_tz()
+        lang = self.partner_id.lang or self.env.lang
+        return "%s, %s (%s)" % (
+            booking_slots.format_day(value, tz_name, lang),
+            booking_slots.format_time(value, tz_name, lang),
+            booking_slots.timezone_label(tz_name, lang),
+        )
+
+    def _get_booking_summary(self, task=None):
+        """What the client is told about the booked visit (page and email)."""
+        self.ensure_one()
+        task = task or self._get_current_booking_task()
+        if not task:
+            return {}
+        tz_name = self._get_booking_tz()
+        lang = self.partner_id.lang or self.env.lang
+        settings = self._get_booking_settings()
+        start, window_end = booking_slots.arrival_window(
+            task.scheduled_start, settings["arrival_window_minutes"]
+        )
+        return {
+            "task": task,
+            "day_label": booking_slots.format_day(start, tz_name, lang),
+            "window_start_label": booking_slots.format_time(start, tz_name, lang),
+            "window_end_label": booking_slots.format_time(window_end, tz_name, lang),
+            "tz_label": booking_slots.timezone_label(tz_name, lang),
+            "technician_first_name": booking_slots.first_name(task.technician_id.name),
+            "address": self.partner_id._display_address(without_company=True),
+            "change_deadline": self._booking_change_deadline(),
+            "change_deadline_label": "%s, %s"
+            % (
+                booking_slots.format_day(self._booking_change_deadline(), tz_name, lang),
+                booking_slots.format_time(self._booking_change_deadline(), tz_name, lang),
+            ),
+        }
+
+    def _send_booking_confirmation(self, task=None):
+        """Email the client the booked (or moved) visit, with an .ics, through the chatter."""
+        self.ensure_one()
+        task = task or self._get_current_booking_task()
+        template = self.env.ref(
+            "fusion_repairs.email_template_maintenance_booking_confirmed", raise_if_not_found=False
+        )
+        if not task or not template or not self.partner_id.email:
+            return self.env["mail.message"]
+        contract = self.sudo()
+        attachments = self.env["ir.attachment"]
+        event = task.sudo().calendar_event_id
+        ics = event._get_ics_file().get(event.id) if event else None
+        if ics:
+            attachments = (
+                self.env["ir.attachment"]
+                .sudo()
+                .create(
+                    {
+                        "name": "maintenance-visit.ics",
+                        "mimetype": "text/calendar",
+                        "raw": ics,
+                        "res_model": self._name,
+                        "res_id": self.id,
+                    }
+                )
+            )
+        return contract.with_company(contract.company_id).message_post_with_source(
+            template,
+            subtype_xmlid="mail.mt_comment",
+            message_type="comment",
+            attachment_ids=attachments.ids,
+        )
+
+    # office buttons
+
+    def action_open_booking_wizard(self):
+        self.ensure_one()
+        if self.state != "active":
+            raise UserError(self._get_booking_refusal_message("inactive"))
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Book Maintenance"),
+            "res_model": "fusion.repair.maintenance.booking.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_contract_id": self.id},
+        }
+
+    def action_cancel_booking(self):
+        for contract in self:
+            contract.cancel_booking()
+        return True

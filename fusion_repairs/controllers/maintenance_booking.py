@@ -1,0 +1,165 @@
+"""The client's booking pages: no login, the link in the reminder email is the key.
+
+``GET /repairs/maintenance/book/<token>`` only reads. The two POST routes (CSRF protected) call
+the same model methods as the office (``book_slot`` / ``cancel_booking``) and redirect to the
+page on success; a refusal is shown on the page with fresh slots, never as an error page.
+"""
+
+import re
+
+from odoo import http
+from odoo.exceptions import UserError
+from odoo.http import request
+from odoo.tools import consteq
+
+from ..lib import booking_slots
+
+BOOKING_ROUTE = "/repairs/maintenance/book"
+# secrets.token_urlsafe output: no need to look up anything else
+_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
+_NOTICES = {"booked", "moved", "cancelled"}
+
+
+class MaintenanceBookingController(http.Controller):
+    # ------------------------------------------------------------------
+    # Routes
+    # ------------------------------------------------------------------
+
+    @http.route(
+        f"{BOOKING_ROUTE}/<string:token>",
+        type="http",
+        auth="public",
+        methods=["GET"],
+        website=True,
+        sitemap=False,
+    )
+    def maintenance_booking_page(self, token, notice=None, **kwargs):
+        contract = self._get_contract(token)
+        if not contract:
+            return self._render_unavailable(token)
+        return self._render_page(contract, notice=notice if notice in _NOTICES else None)
+
+    @http.route(
+        f"{BOOKING_ROUTE}/<string:token>/confirm",
+        type="http",
+        auth="public",
+        methods=["POST"],
+        website=True,
+        sitemap=False,
+    )
+    def maintenance_booking_confirm(self, token, slot_start=None, **kwargs):
+        contract = self._get_contract(token)
+        if not contract:
+            return self._render_unavailable(token)
+        before = contract._get_current_booking_task()
+        before_key = (before.id, before.scheduled_start, before.technician_id.id)
+        slot = booking_slots.parse_slot_start(slot_start)
+        try:
+            if slot is None:
+                raise UserError(contract._get_booking_refusal_message(booking_slots.SLOT_INVALID))
+            task = contract.with_context(fusion_booking_client=True).book_slot(slot)
+        except UserError as error:
+            return self._render_page(contract, error=error.args[0])
+        if (task.id, task.scheduled_start, task.technician_id.id) != before_key:
+            contract._send_booking_confirmation(task)
+        notice = "moved" if before and before == task and before_key[1] != task.scheduled_start else "booked"
+        return request.redirect(f"{BOOKING_ROUTE}/{token}?notice={notice}", local=True)
+
+    @http.route(
+        f"{BOOKING_ROUTE}/<string:token>/cancel",
+        type="http",
+        auth="public",
+        methods=["POST"],
+        website=True,
+        sitemap=False,
+    )
+    def maintenance_booking_cancel(self, token, **kwargs):
+        contract = self._get_contract(token)
+        if not contract:
+            return self._render_unavailable(token)
+        if not contract._get_current_booking_task():
+            return request.redirect(f"{BOOKING_ROUTE}/{token}", local=True)
+        try:
+            contract.with_context(fusion_booking_client=True).cancel_booking()
+        except UserError as error:
+            return self._render_page(contract, error=error.args[0])
+        return request.redirect(f"{BOOKING_ROUTE}/{token}?notice=cancelled", local=True)
+
+    # ------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------
+
+    def _get_contract(self, token):
+        """The active contract of this booking link (sudo), or an empty recordset.
+
+        Looked up by value, then compared in constant time like the portal's access tokens;
+        an old-cycle, paused or cancelled contract's link opens nothing.
+        """
+        Contract = request.env["fusion.repair.maintenance.contract"].sudo()
+        if not token or not _TOKEN_RE.match(token):
+            return Contract
+        contract = Contract.search([("booking_token", "=", token)], limit=1)
+        if not contract or not consteq(contract.booking_token, token) or contract.state != "active":
+            return Contract
+        return contract
+
+    def _get_office(self, company=None):
+        company = company or request.website.company_id or request.env.company
+        return company.sudo()
+
+    def _render_unavailable(self, token):
+        """The friendly page of a link that opens nothing: only the office's number, nothing
+        about any contract. A link whose visit was done says so (the next cycle has a new one)."""
+        done_task = request.env["fusion.technician.task"].sudo()
+        if token and _TOKEN_RE.match(token):
+            done_task = done_task._find_done_visit_by_token(token)
+        company = self._get_office(done_task.company_id)
+        return request.render(
+            "fusion_repairs.maintenance_booking_unavailable",
+            {
+                "company": company,
+                "visit_done": bool(done_task),
+                "additional_title": request.env._("Maintenance booking"),
+                "no_index": True,
+            },
+            status=200 if done_task else 404,
+        )
+
+    def _prepare_page_values(self, contract, error=None, notice=None):
+        env = request.env
+        lang = env.lang
+        tz_name = contract._get_booking_tz()
+        settings = contract._get_booking_settings()
+        task = contract._get_current_booking_task()
+        can_change = contract._booking_change_allowed()
+        days = []
+        if not task or can_change:
+            slots = contract._get_available_slots()
+            days = booking_slots.group_slots_by_day(slots, tz_name, lang, settings["arrival_window_minutes"])
+        current_value = booking_slots.format_slot_start(task.scheduled_start) if task else False
+        return {
+            "contract": contract,
+            "company": self._get_office(contract.company_id),
+            "token": contract.booking_token,
+            "action_confirm": f"{BOOKING_ROUTE}/{contract.booking_token}/confirm",
+            "action_cancel": f"{BOOKING_ROUTE}/{contract.booking_token}/cancel",
+            "category": contract._get_booking_category(),
+            "due_date_label": booking_slots.format_day_date(contract.next_due_date, lang),
+            "days": days,
+            "current_value": current_value,
+            "tz_label": booking_slots.timezone_label(tz_name, lang),
+            "settings": settings,
+            "booking": contract._get_booking_summary(task) if task else {},
+            "can_change": can_change,
+            "error": error,
+            "notice": notice,
+            "prepare_items": contract._get_visit_preparation_items(),
+            "additional_title": env._("Book your maintenance visit"),
+            "no_index": True,
+        }
+
+    def _render_page(self, contract, error=None, notice=None):
+        return request.render(
+            "fusion_repairs.maintenance_booking_page",
+            self._prepare_page_values(contract, error=error, notice=notice),
+        )

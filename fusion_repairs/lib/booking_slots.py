@@ -1,0 +1,144 @@
+"""Booking page helpers that need no database: parse and check a posted slot, present slots.
+
+Stored datetimes are naive UTC (Odoo's convention); presentation happens in one named time zone
+(the company's). Nothing here reads the ORM, so it can be tested and reused on its own.
+"""
+
+from datetime import datetime, timedelta
+
+import babel.dates
+import pytz
+
+SLOT_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+# Reasons a posted slot is refused before any availability is computed.
+SLOT_INVALID = "invalid"  # not a "YYYY-MM-DD HH:MM:SS" value (tampered)
+SLOT_PAST = "past"  # already started
+SLOT_TOO_SOON = "too_soon"  # inside the minimum notice
+SLOT_TOO_FAR = "too_far"  # beyond the booking horizon
+SLOT_OFF_GRID = "off_grid"  # not on the start-time grid (e.g. 9:07)
+
+
+def parse_slot_start(value):
+    """Return the naive UTC datetime of a posted ``slot_start``, or None if it is malformed."""
+    if not isinstance(value, str) or len(value) != len("2026-01-01 00:00:00"):
+        return None
+    try:
+        return datetime.strptime(value, SLOT_FORMAT)
+    except ValueError:
+        return None
+
+
+def format_slot_start(value):
+    """The ``data-slot-start`` / form value of a naive UTC datetime."""
+    return value.strftime(SLOT_FORMAT)
+
+
+def check_slot_start(slot_start, now, tz_name, min_notice_hours=24, horizon_days=21, grid_minutes=30):
+    """Cheap checks of a requested start (naive UTC) before availability is computed.
+
+    Returns None when the start may be booked, else one of the ``SLOT_*`` reasons.
+    ``min_notice_hours`` may be 0 (office override).
+    """
+    if slot_start is None:
+        return SLOT_INVALID
+    if slot_start <= now:
+        return SLOT_PAST
+    if slot_start < now + timedelta(hours=min_notice_hours or 0):
+        return SLOT_TOO_SOON
+    if slot_start >= now + timedelta(days=horizon_days):
+        return SLOT_TOO_FAR
+    local = to_local(slot_start, tz_name)
+    grid = max(int(grid_minutes or 0), 1)
+    if local.second or local.microsecond or (local.hour * 60 + local.minute) % grid:
+        return SLOT_OFF_GRID
+    return None
+
+
+def to_local(value, tz_name):
+    """Naive UTC datetime -> aware datetime in ``tz_name``."""
+    return pytz.utc.localize(value).astimezone(pytz.timezone(tz_name or "UTC"))
+
+
+def babel_locale(lang_code):
+    """Babel locale for an Odoo language code; English is shown the Canadian way."""
+    code = (lang_code or "en_CA").replace("-", "_")
+    if code.startswith("en"):
+        return "en_CA"
+    return code
+
+
+def timezone_label(tz_name, lang_code="en_CA"):
+    """A zone name people recognise, e.g. "Eastern Time (Toronto)"."""
+    tz_name = tz_name or "UTC"
+    if tz_name in ("UTC", "Etc/UTC", "GMT"):
+        return "UTC"
+    locale = babel_locale(lang_code)
+    try:
+        generic = babel.dates.get_timezone_name(tz_name, width="long", locale=locale)
+    except (LookupError, ValueError):
+        generic = tz_name
+    city = tz_name.rsplit("/", 1)[-1].replace("_", " ")
+    return f"{generic} ({city})" if city and city not in generic else generic
+
+
+def format_day(value, tz_name, lang_code="en_CA"):
+    """The local day of a naive UTC datetime in words: "Monday, November 2, 2026"."""
+    return babel.dates.format_date(
+        to_local(value, tz_name).date(), format="full", locale=babel_locale(lang_code)
+    )
+
+
+def format_day_date(value, lang_code="en_CA"):
+    """A calendar date in words: "Monday, November 2, 2026" (empty for no date)."""
+    if not value:
+        return ""
+    return babel.dates.format_date(value, format="full", locale=babel_locale(lang_code))
+
+
+def format_time(value, tz_name, lang_code="en_CA"):
+    """The local time of a naive UTC datetime: "9:30 a.m."."""
+    local = to_local(value, tz_name)
+    return babel.dates.format_time(local, format="short", tzinfo=local.tzinfo, locale=babel_locale(lang_code))
+
+
+def arrival_window(start, minutes):
+    """(start, end) of the arrival window promised to the client (naive UTC)."""
+    return start, start + timedelta(minutes=int(minutes or 0))
+
+
+def group_slots_by_day(slots, tz_name, lang_code="en_CA", arrival_minutes=60):
+    """Group engine slots (dicts with a naive UTC ``start``) by local day, in order.
+
+    Returns ``[{'date': date, 'label': str, 'slots': [{'value', 'start', 'label', 'window_label',
+    'technician_ids'}]}]``.
+    """
+    days = []
+    by_date = {}
+    for slot in sorted(slots, key=lambda s: s["start"]):
+        local_date = to_local(slot["start"], tz_name).date()
+        day = by_date.get(local_date)
+        if day is None:
+            day = by_date[local_date] = {
+                "date": local_date,
+                "label": format_day(slot["start"], tz_name, lang_code),
+                "slots": [],
+            }
+            days.append(day)
+        _start, window_end = arrival_window(slot["start"], arrival_minutes)
+        label = format_time(slot["start"], tz_name, lang_code)
+        day["slots"].append(
+            {
+                "value": format_slot_start(slot["start"]),
+                "start": slot["start"],
+                "label": label,
+                "window_label": f"{label} to {format_time(window_end, tz_name, lang_code)}",
+                "technician_ids": list(slot.get("technician_ids") or []),
+            }
+        )
+    return days
+
+
+def first_name(full_name):
+    """What the client will call the technician: the first word of the name."""
+    return (full_name or "").strip().split(" ")[0] if full_name else ""

@@ -1,0 +1,127 @@
+import hashlib
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+
+def booking_token_hash(token):
+    """What a task keeps of the booking link it retired (the link itself is never stored twice)."""
+    return hashlib.sha256((token or "").encode()).hexdigest() if token else False
+
+
+class FusionTechnicianTask(models.Model):
+    _inherit = "fusion.technician.task"
+
+    maintenance_contract_id = fields.Many2one(
+        "fusion.repair.maintenance.contract",
+        "Maintenance Contract",
+        copy=False,
+        index="btree_not_null",
+        ondelete="set null",
+        tracking=True,
+    )
+    repair_order_id = fields.Many2one(
+        "repair.order", "Repair Order", copy=False, index="btree_not_null", ondelete="set null"
+    )
+    maintenance_product_id = fields.Many2one(related="maintenance_contract_id.product_id", string="Equipment")
+    maintenance_serial = fields.Char(related="maintenance_contract_id.serial_display", string="Serial Number")
+    # The booking link of the cycle this visit closed: its old link then says "this visit is done".
+    maintenance_token_hash = fields.Char(copy=False, index="btree_not_null", groups="base.group_system")
+
+    # ------------------------------------------------------------------
+    # Visit done: roll the contract forward, close the repair order
+    # ------------------------------------------------------------------
+
+    def _action_done(self):
+        res = super()._action_done()
+        visits = self.filtered(
+            lambda task: (
+                task.task_type == "maintenance"
+                and task.maintenance_contract_id
+                and task.maintenance_contract_id.task_id == task
+            )
+        )
+        for task in visits:
+            task._complete_maintenance_visit()
+        return res
+
+    def _complete_maintenance_visit(self):
+        """Roll the contract to its next cycle and close the visit's repair order."""
+        self.ensure_one()
+        contract = self.maintenance_contract_id.sudo()
+        self.sudo().maintenance_token_hash = booking_token_hash(contract.booking_token)
+        contract._roll_forward(self._get_maintenance_service_date())
+        self._close_maintenance_repair_order()
+        contract.message_post(
+            body=self.env._(
+                "Maintenance visit %(task)s done by %(technician)s; next visit due %(due)s.",
+                task=self.name,
+                technician=self.technician_id.name,
+                due=fields.Date.to_string(contract.next_due_date),
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+
+    def _get_maintenance_service_date(self):
+        """The local day of the visit: today, or the planned day if the task is closed later."""
+        self.ensure_one()
+        tz_name = self.maintenance_contract_id._get_booking_tz()
+        today = fields.Date.context_today(self.with_context(tz=tz_name))
+        planned = fields.Date.context_today(self.with_context(tz=tz_name), self.scheduled_end)
+        return min(today, planned)
+
+    def _close_maintenance_repair_order(self):
+        """Move the visit's repair order to done; when core refuses, say why on the order."""
+        self.ensure_one()
+        repair = self.repair_order_id.sudo()
+        if not repair or repair.state in ("done", "cancel"):
+            return
+        if repair.product_id.is_storable and repair.product_id.tracking != "none" and not repair.lot_id:
+            reason = self.env._("the equipment is tracked by serial number and none is recorded on the order")
+        else:
+            reason = False
+            try:
+                with self.env.cr.savepoint():
+                    if repair.state == "draft":
+                        repair._action_repair_confirm()
+                    if repair.state == "confirmed":
+                        repair.action_repair_start()
+                    repair.action_repair_end()
+            except (UserError, ValidationError) as exc:
+                reason = exc.args[0] if exc.args else str(exc)
+        if reason:
+            note = Markup("%s") % self.env._(
+                "Maintenance visit %(task)s is done, but this repair order could not be closed "
+                "automatically: %(reason)s. Please close it by hand.",
+                task=self.name,
+                reason=reason,
+            )
+            repair.message_post(body=note, subtype_xmlid="mail.mt_note")
+            self.maintenance_contract_id.sudo().message_post(body=note, subtype_xmlid="mail.mt_note")
+
+    # ------------------------------------------------------------------
+    # Visit cancelled: cancel the repair order and reopen the contract
+    # ------------------------------------------------------------------
+
+    def _action_cancel(self):
+        res = super()._action_cancel()
+        for task in self.filtered("maintenance_contract_id"):
+            repair = task.repair_order_id.sudo()
+            if repair and repair.state not in ("done", "cancel"):
+                repair.action_repair_cancel()
+            contract = task.maintenance_contract_id.sudo()
+            if contract.task_id == task:
+                contract.write({"task_id": False, "calendar_event_id": False, "repair_order_id": False})
+        return res
+
+    @api.model
+    def _find_done_visit_by_token(self, token):
+        """The maintenance task whose cycle ended with this booking link, if any."""
+        token_hash = booking_token_hash(token)
+        if not token_hash:
+            return self.browse()
+        return self.sudo().search(
+            [("maintenance_token_hash", "=", token_hash), ("state", "=", "done")], limit=1
+        )

@@ -1,0 +1,34 @@
+import { registry } from "@web/core/registry";
+
+// Opened on the link of the confirmation/reminder email by the test (no login).
+registry.category("web_tour.tours").add("fusion_repairs_maintenance_booking", {
+    steps: () => [
+        {
+            content: "The page shows the equipment to maintain",
+            trigger: ".o_fc_booking_unit .o_fc_equipment",
+        },
+        {
+            content: "Pick the first free time",
+            trigger: ".o_fc_booking_form label.o_fc_slot[data-slot-start]:first",
+            run: "click",
+        },
+        {
+            content: "The picked time is repeated before confirming",
+            trigger: ".o_fc_selected_slot:contains(You picked)",
+        },
+        {
+            content: "Confirm the booking",
+            trigger: ".o_fc_booking_form button.o_fc_booking_submit_button",
+            run: "click",
+            expectUnloadPage: true,
+        },
+        {
+            content: "The confirmation is shown",
+            trigger: ".o_fc_booking_confirmed:contains(Your visit is booked)",
+        },
+        {
+            content: "With the arrival window and the technician",
+            trigger: ".o_fc_booking_details .o_fc_visit_window:contains(arrives between)",
+        },
+    ],
+});

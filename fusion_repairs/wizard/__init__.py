@@ -1,0 +1,2 @@
+from . import maintenance_booking_wizard
+from . import maintenance_booking_wizard_line
