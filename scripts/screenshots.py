@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""Take the README screenshots from a served demo database (not a test).
+
+    scripts/serve.sh &                      # fusion_demo on http://localhost:8069
+    pip install playwright                  # the Python package only; Chromium comes from Debian
+    python3 scripts/screenshots.py --url http://localhost:8069 --db fusion_demo
+
+Writes docs/screenshots/{category_form,contract_form,reminder_email,booking,confirmation}.png.
+The last two book a visit on the demo database.
+"""
+
+import argparse
+import pathlib
+import xmlrpc.client
+
+from playwright.sync_api import sync_playwright
+
+OUT = pathlib.Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--url", default="http://localhost:8069")
+    parser.add_argument("--db", default="fusion_demo")
+    parser.add_argument("--login", default="admin")
+    parser.add_argument("--password", default="admin")
+    parser.add_argument("--chromium", default="/usr/bin/chromium")
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+
+    uid = xmlrpc.client.ServerProxy(f"{args.url}/xmlrpc/2/common").authenticate(
+        args.db, args.login, args.password, {}
+    )
+    models = xmlrpc.client.ServerProxy(f"{args.url}/xmlrpc/2/object", allow_none=True)
+
+    def call(model, method, *params, **kw):
+        return models.execute_kw(args.db, uid, args.password, model, method, list(params), kw)
+
+    category_id = call(
+        "fusion.repair.product.category", "search", [("x_fc_maintenance_enabled", "=", True)], limit=1
+    )[0]
+    contract = call(
+        "fusion.repair.maintenance.contract",
+        "search_read",
+        [("state", "=", "active"), ("is_booked", "=", False)],
+        fields=["id", "booking_url"],
+        order="next_due_date",
+        limit=1,
+    )[0]
+    cron_id = call(
+        "ir.model.data", "check_object_reference", "fusion_repairs", "ir_cron_maintenance_due_reminders"
+    )[1]
+    call("ir.cron", "method_direct_trigger", [cron_id])
+    reminder = call(
+        "mail.message",
+        "search_read",
+        [("model", "=", "fusion.repair.maintenance.contract"), ("body", "ilike", "/repairs/maintenance/book/")],
+        fields=["body"],
+        order="id desc",
+        limit=1,
+    )
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"{args.url}/web/login?db={args.db}")
+        page.fill("input[name=login]", args.login)
+        page.fill("input[name=password]", args.password)
+        page.click("button[type=submit]")
+        page.wait_for_selector(".o_main_navbar")
+
+        page.goto(f"{args.url}/odoo/action-fusion_repairs.fusion_repair_product_category_action/{category_id}")
+        page.wait_for_selector(".o_form_view .o_form_sheet")
+        page.screenshot(path=OUT / "category_form.png")
+
+        page.goto(f"{args.url}/odoo/action-fusion_repairs.fusion_repair_maintenance_contract_action/{contract['id']}")
+        page.wait_for_selector(".o_form_view .o_form_sheet")
+        page.wait_for_timeout(500)
+        page.screenshot(path=OUT / "contract_form.png")
+
+        if reminder:
+            email = browser.new_page(viewport={"width": 760, "height": 900})
+            email.set_content(reminder[0]["body"])
+            email.wait_for_timeout(300)
+            email.screenshot(path=OUT / "reminder_email.png", full_page=True)
+
+        client = browser.new_page(viewport={"width": 1000, "height": 1100})
+        client.goto(contract["booking_url"].replace(contract["booking_url"].split("/repairs")[0], args.url))
+        client.wait_for_selector("[data-slot-start]")
+        client.screenshot(path=OUT / "booking.png", full_page=False)
+        client.click("[data-slot-start] >> nth=0")
+        submit = client.locator("form[action$='/confirm'] button[type=submit]").first
+        if submit.is_visible():
+            submit.click()
+        client.wait_for_load_state("networkidle")
+        client.screenshot(path=OUT / "confirmation.png", full_page=False)
+        browser.close()
+    print(f"screenshots written to {OUT}")
+
+
+if __name__ == "__main__":
+    main()
