@@ -248,9 +248,7 @@ class FusionRepairMaintenanceContract(models.Model):
     def _compute_policy(self):
         """Snapshot the policy of the product (override) or of its category."""
         for contract in self:
-            policy = (
-                contract.product_id.product_tmpl_id._get_maintenance_policy() if contract.product_id else None
-            )
+            policy = contract.product_id.product_tmpl_id._get_maintenance_policy() if contract.product_id else None
             if policy:
                 contract.x_fc_policy_category_id = policy["category"]
                 contract.interval_months = policy["interval_months"]
@@ -258,8 +256,7 @@ class FusionRepairMaintenanceContract(models.Model):
                 contract.currency_id = policy["currency"]
             else:
                 contract.x_fc_policy_category_id = (
-                    contract.x_fc_policy_category_id
-                    or contract.product_id.product_tmpl_id.x_fc_repair_category_id
+                    contract.x_fc_policy_category_id or contract.product_id.product_tmpl_id.x_fc_repair_category_id
                 )
                 contract.interval_months = contract.interval_months or 6
                 contract.x_fc_maintenance_fee = contract.x_fc_maintenance_fee or 0.0
@@ -484,13 +481,14 @@ class FusionRepairMaintenanceContract(models.Model):
         return self._cron_maintenance_due_reminders()
 
     @api.model
-    def _cron_maintenance_due_reminders(self, batch_size=REMINDER_BATCH_SIZE):
+    def _cron_maintenance_due_reminders(self, batch_size=None):
         """Send each due contract the most urgent reminder band it has not had.
 
         Works in bounded batches and commits after each one: every handled
         contract is stamped with its band, so it leaves the domain and a rerun
         (or the scheduler's next call) never sends it the same band twice.
         """
+        batch_size = batch_size or REMINDER_BATCH_SIZE
         bands = self._get_reminder_bands()
         today = fields.Date.context_today(self)
         domain = self._get_reminder_domain(today=today, bands=bands)
@@ -535,9 +533,7 @@ class FusionRepairMaintenanceContract(models.Model):
         logged on the contract (note + activity) and never raised, so one bad
         contract does not stop the others. The band is stamped either way."""
         self.ensure_one()
-        template = self.env.ref(
-            "fusion_repairs.email_template_maintenance_due_reminder", raise_if_not_found=False
-        )
+        template = self.env.ref("fusion_repairs.email_template_maintenance_due_reminder", raise_if_not_found=False)
         problem = self._get_reminder_problem()
         if not problem and not template:
             problem = self.env._("The maintenance reminder email template is missing.")
@@ -556,7 +552,9 @@ class FusionRepairMaintenanceContract(models.Model):
             except Exception as error:
                 # the savepoint undid the partial message; keep the reason
                 _logger.info("Maintenance reminder of %s failed", self.display_name, exc_info=True)
-                problem = self.env._("The email could not be prepared: %s", error)
+                # first paragraph only: render errors append the template source
+                detail = str(error).split("\n\n", 1)[0][:500]
+                problem = self.env._("The email could not be prepared: %s", detail)
         values = {"reminder_band_sent": band}
         if sent:
             values["reminder_last_sent"] = fields.Datetime.now()
@@ -632,15 +630,11 @@ class FusionRepairMaintenanceContract(models.Model):
             ),
             self.env._("Have an adult at home for the whole arrival window and the visit."),
             self.env._("Keep pets in another room during the visit."),
-            self.env._(
-                "Note any noise, error message or problem you have noticed, so the technician can check it."
-            ),
+            self.env._("Note any noise, error message or problem you have noticed, so the technician can check it."),
         ]
         equipment_class = self._get_booking_category().equipment_class
         if equipment_class in ("mobility_power", "lift_elevating"):
-            items.insert(
-                1, self.env._("Charge it fully the day before, and have any keys or remote controls ready.")
-            )
+            items.insert(1, self.env._("Charge it fully the day before, and have any keys or remote controls ready."))
         return items
 
     def _get_booking_category(self):
@@ -713,9 +707,7 @@ class FusionRepairMaintenanceContract(models.Model):
             booking_slots.SLOT_INVALID: self.env._(
                 "That time could not be read. Please choose one of the times shown."
             ),
-            booking_slots.SLOT_PAST: self.env._(
-                "That time has already passed. Please choose one of the times shown."
-            ),
+            booking_slots.SLOT_PAST: self.env._("That time has already passed. Please choose one of the times shown."),
             booking_slots.SLOT_TOO_SOON: self.env._(
                 "Visits must be booked at least %s hours ahead. Please choose a later time.",
                 settings["min_notice_hours"],
@@ -727,9 +719,7 @@ class FusionRepairMaintenanceContract(models.Model):
             booking_slots.SLOT_OFF_GRID: self.env._(
                 "That is not one of the offered start times. Please choose one of the times shown."
             ),
-            "unavailable": self.env._(
-                "No technician is available at that time. Please choose one of the times shown."
-            ),
+            "unavailable": self.env._("No technician is available at that time. Please choose one of the times shown."),
             "taken": self.env._("That time was just taken. Please choose another time below."),
             "inactive": self.env._("This maintenance plan cannot be booked online.") + call,
             "cutoff": self.env._(
@@ -740,6 +730,10 @@ class FusionRepairMaintenanceContract(models.Model):
             "started": self.env._("Your visit has already started and can no longer be changed.") + call,
         }
         return messages[reason]
+
+    def _booking_refusal(self, reason):
+        """The ``BookingError`` (a ``UserError``) to raise for ``reason``."""
+        return booking_slots.BookingError(self._get_booking_refusal_message(reason), reason)
 
     def _lock_for_booking(self):
         """Lock the contract row until the end of the transaction, *waiting* for a
@@ -767,8 +761,7 @@ class FusionRepairMaintenanceContract(models.Model):
             if technician.id not in slot["technician_ids"]:
                 raise UserError(
                     self.env._(
-                        "%(technician)s cannot take this visit at that time. Choose another "
-                        "technician or time.",
+                        "%(technician)s cannot take this visit at that time. Choose another technician or time.",
                         technician=technician.name,
                     )
                 )
@@ -808,23 +801,19 @@ class FusionRepairMaintenanceContract(models.Model):
         contract = self.sudo()
         contract._lock_for_booking()
         if contract.state != "active":
-            raise UserError(contract._get_booking_refusal_message("inactive"))
+            raise contract._booking_refusal("inactive")
         task = contract._get_current_booking_task()
         # a double click, or the office confirming what is already booked
-        if (
-            task
-            and task.scheduled_start == slot_start
-            and (not technician or task.technician_id == technician)
-        ):
+        if task and task.scheduled_start == slot_start and (not technician or task.technician_id == technician):
             return task.with_env(self.env)
         client = self.env.context.get("fusion_booking_client")
         if task and client:
             if task.state != "scheduled":
-                raise UserError(contract._get_booking_refusal_message("started"))
+                raise contract._booking_refusal("started")
             if not contract._booking_change_allowed():
-                raise UserError(contract._get_booking_refusal_message("cutoff"))
+                raise contract._booking_refusal("cutoff")
         if task and task.state != "scheduled":
-            raise UserError(contract._get_booking_refusal_message("started"))
+            raise contract._booking_refusal("started")
 
         settings = contract._get_booking_settings()
         now = fields.Datetime.now()
@@ -838,15 +827,12 @@ class FusionRepairMaintenanceContract(models.Model):
             grid_minutes=settings["grid_minutes"],
         )
         if reason:
-            raise UserError(contract._get_booking_refusal_message(reason))
+            raise contract._booking_refusal(reason)
         slots = contract._get_available_slots(now=now, min_notice_hours=min_notice)
         slot = next((slot for slot in slots if slot["start"] == slot_start), None)
         if not slot:
-            raise UserError(
-                contract._get_booking_refusal_message(
-                    "taken" if contract._slot_taken_by_others(slot_start, now, min_notice) else "unavailable"
-                )
-            )
+            taken = contract._slot_taken_by_others(slot_start, now, min_notice)
+            raise contract._booking_refusal("taken" if taken else "unavailable")
         technician = contract._pick_technician(slot, technician)
         try:
             with self.env.cr.savepoint():
@@ -856,7 +842,7 @@ class FusionRepairMaintenanceContract(models.Model):
                     task = contract._create_booking(slot, technician)
         except ValidationError:
             # the exclusion constraint: someone booked this technician meanwhile
-            raise UserError(contract._get_booking_refusal_message("taken")) from None
+            raise contract._booking_refusal("taken") from None
         return task.with_env(self.env)
 
     def _slot_taken_by_others(self, slot_start, now, min_notice_hours):
@@ -947,10 +933,7 @@ class FusionRepairMaintenanceContract(models.Model):
             .create(self._prepare_booking_task_values(slot, technician))
         )
         event = (
-            self.env["calendar.event"]
-            .sudo()
-            .with_context(**no_mail)
-            .create(self._prepare_booking_event_values(task))
+            self.env["calendar.event"].sudo().with_context(**no_mail).create(self._prepare_booking_event_values(task))
         )
         repair = (
             self.env["repair.order"]
@@ -1012,9 +995,9 @@ class FusionRepairMaintenanceContract(models.Model):
         if not task:
             return task
         if task.state != "scheduled":
-            raise UserError(contract._get_booking_refusal_message("started"))
+            raise contract._booking_refusal("started")
         if self.env.context.get("fusion_booking_client") and not contract._booking_change_allowed():
-            raise UserError(contract._get_booking_refusal_message("cutoff"))
+            raise contract._booking_refusal("cutoff")
         when = contract._format_booking_datetime(task.scheduled_start)
         # the task cancels its event and repair order and frees the contract
         task.with_context(no_mail_to_attendees=True)._action_cancel()
@@ -1043,9 +1026,7 @@ class FusionRepairMaintenanceContract(models.Model):
         tz_name = self._get_booking_tz()
         lang = self.partner_id.lang or self.env.lang
         settings = self._get_booking_settings()
-        start, window_end = booking_slots.arrival_window(
-            task.scheduled_start, settings["arrival_window_minutes"]
-        )
+        start, window_end = booking_slots.arrival_window(task.scheduled_start, settings["arrival_window_minutes"])
         return {
             "task": task,
             "day_label": booking_slots.format_day(start, tz_name, lang),
@@ -1066,9 +1047,7 @@ class FusionRepairMaintenanceContract(models.Model):
         """Email the client the booked (or moved) visit, with an .ics, through the chatter."""
         self.ensure_one()
         task = task or self._get_current_booking_task()
-        template = self.env.ref(
-            "fusion_repairs.email_template_maintenance_booking_confirmed", raise_if_not_found=False
-        )
+        template = self.env.ref("fusion_repairs.email_template_maintenance_booking_confirmed", raise_if_not_found=False)
         if not task or not template or not self.partner_id.email:
             return self.env["mail.message"]
         contract = self.sudo()
@@ -1101,7 +1080,7 @@ class FusionRepairMaintenanceContract(models.Model):
     def action_open_booking_wizard(self):
         self.ensure_one()
         if self.state != "active":
-            raise UserError(self._get_booking_refusal_message("inactive"))
+            raise self._booking_refusal("inactive")
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Book Maintenance"),

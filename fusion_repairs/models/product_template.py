@@ -14,8 +14,7 @@ class ProductTemplate(models.Model):
     x_fc_maintenance_interval_months = fields.Integer(
         string="Maintenance Interval (Months)",
         default=0,
-        help="Months between maintenance visits for this product. "
-        "0 = use the interval of the equipment category.",
+        help="Months between maintenance visits for this product. 0 = use the interval of the equipment category.",
     )
     x_fc_maintenance_fee = fields.Monetary(
         string="Maintenance Fee (Override)",
@@ -49,9 +48,7 @@ class ProductTemplate(models.Model):
             return None
         fee = self.x_fc_maintenance_fee or category.x_fc_maintenance_fee or 0.0
         currency = (
-            self.currency_id
-            if self.x_fc_maintenance_fee
-            else category.currency_id or self.env.company.currency_id
+            self.currency_id if self.x_fc_maintenance_fee else category.currency_id or self.env.company.currency_id
         )
         return {
             "category": category,

@@ -40,8 +40,7 @@ class FusionRepairProductCategory(models.Model):
     # ── Maintenance policy (per equipment type) ──────────────────────────
     x_fc_maintenance_enabled = fields.Boolean(
         string="Offer Maintenance",
-        help="If set, units in this category are enrolled in recurring preventive "
-        "maintenance when they are sold.",
+        help="If set, units in this category are enrolled in recurring preventive maintenance when they are sold.",
     )
     x_fc_maintenance_interval_months = fields.Integer(
         string="Maintenance Interval (Months)",

@@ -11,8 +11,7 @@ class ResConfigSettings(models.TransientModel):
         string="Reminder Bands (Days Before Due)",
         config_parameter="fusion_repairs.reminder_bands",
         default=reminder_bands.DEFAULT_BANDS,
-        help="Days before the due date on which the client is emailed a reminder, "
-        "comma separated, e.g. 30,7,1.",
+        help="Days before the due date on which the client is emailed a reminder, comma separated, e.g. 30,7,1.",
     )
     x_fc_booking_horizon_days = fields.Integer(
         string="Booking Horizon (Days)",
@@ -66,7 +65,5 @@ class ResConfigSettings(models.TransientModel):
                 if value <= 0:
                     raise ValidationError(self.env._("%s must be greater than 0.", label))
             if settings.x_fc_booking_min_notice_hours < 0 or settings.x_fc_booking_cutoff_hours < 0:
-                raise ValidationError(
-                    self.env._("The minimum notice and the change cut-off cannot be negative.")
-                )
+                raise ValidationError(self.env._("The minimum notice and the change cut-off cannot be negative."))
         return super().set_values()

@@ -36,9 +36,7 @@ class SaleOrder(models.Model):
 
     def action_view_maintenance_contracts(self):
         self.ensure_one()
-        action = self.env["ir.actions.actions"]._for_xml_id(
-            "fusion_repairs.fusion_repair_maintenance_contract_action"
-        )
+        action = self.env["ir.actions.actions"]._for_xml_id("fusion_repairs.fusion_repair_maintenance_contract_action")
         action["domain"] = [("original_sale_order_id", "=", self.id)]
         action["context"] = {"create": False}
         if self.x_fc_maintenance_contract_count == 1:
@@ -156,7 +154,5 @@ class SaleOrder(models.Model):
                 vals_list.append(order._prepare_maintenance_contract_values(line, policy, serial))
                 continue
             missing = self._fc_line_unit_count(line) - existing
-            vals_list.extend(
-                order._prepare_maintenance_contract_values(line, policy) for _unit in range(missing)
-            )
+            vals_list.extend(order._prepare_maintenance_contract_values(line, policy) for _unit in range(missing))
         return Contract.create(vals_list)

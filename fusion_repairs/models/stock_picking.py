@@ -37,15 +37,11 @@ class StockPicking(models.Model):
             return
         for move in moves:
             sale_line = move.sale_line_id
-            line_contracts = contracts.filtered(
-                lambda c, sale_line=sale_line: c.x_fc_source_sale_line_id == sale_line
-            )
+            line_contracts = contracts.filtered(lambda c, sale_line=sale_line: c.x_fc_source_sale_line_id == sale_line)
             if not line_contracts:
                 continue
             picking = move.picking_id
-            delivered_on = fields.Date.context_today(
-                picking, timestamp=picking.date_done or fields.Datetime.now()
-            )
+            delivered_on = fields.Date.context_today(picking, timestamp=picking.date_done or fields.Datetime.now())
             free = line_contracts.filtered(
                 lambda c: not c.delivery_date and not c.is_booked and not c.last_service_date
             )
