@@ -1,28 +1,22 @@
-{
-    'name': "Fusion Tasks",
-    'version': '19.0.1.0.0',
-    'summary': "Field technicians, their tasks and real-time availability",
-    'description': """
-Field technicians with skills and service zones, their scheduled tasks (no two
-overlapping tasks per technician, guaranteed by PostgreSQL) and an availability
-engine that finds bookable slots from working hours, time off, tasks and meetings.
-""",
-    'category': 'Services',
-    'author': "Fusion",
-    'license': 'LGPL-3',
-    'depends': ['mail', 'resource', 'calendar'],
-    'data': [
-        'security/fusion_tasks_security.xml',
-        'security/ir.model.access.csv',
-        'data/ir_sequence_data.xml',
-        'views/fusion_technician_skill_views.xml',
-        'views/fusion_service_zone_views.xml',
-        'views/fusion_technician_task_views.xml',
-        'views/res_users_views.xml',
-        'views/res_config_settings_views.xml',
-        'views/fusion_tasks_menus.xml',
+{  # noqa: B018
+    "name": "Fusion Tasks",
+    "version": "19.0.1.0.0",
+    "summary": "Field technicians, their tasks and real-time availability",
+    "category": "Services",
+    "author": "Fusion",
+    "license": "LGPL-3",
+    "depends": ["mail", "resource", "calendar"],
+    "data": [
+        "security/fusion_tasks_security.xml",
+        "security/ir.model.access.csv",
+        "data/ir_sequence_data.xml",
+        "views/fusion_technician_skill_views.xml",
+        "views/fusion_service_zone_views.xml",
+        "views/fusion_technician_task_views.xml",
+        "views/res_users_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/fusion_tasks_menus.xml",
     ],
-    'pre_init_hook': '_pre_init_fusion_tasks',
-    'application': True,
-    'installable': True,
+    "pre_init_hook": "_pre_init_fusion_tasks",
+    "application": True,
 }

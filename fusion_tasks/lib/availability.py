@@ -17,6 +17,7 @@ The grid is computed on integer POSIX timestamps with a table of the time
 zone's UTC offsets, so that a month of slots for twenty technicians costs a few
 ``range()`` calls instead of thousands of time zone conversions.
 """
+
 import bisect
 import math
 from collections import defaultdict
@@ -73,7 +74,9 @@ def free_intervals(work, busy_pairs, buffer=timedelta(0)):
     """Working intervals minus busy pairs widened by ``buffer``, in UTC."""
     free = to_utc(work)
     if busy_pairs:
-        free = free - make_intervals(widen(busy_pairs, buffer))
+        free = free - make_intervals(
+            (start.astimezone(UTC), stop.astimezone(UTC)) for start, stop in widen(busy_pairs, buffer)
+        )
     return free
 
 
@@ -92,10 +95,10 @@ class OffsetTable:
 
     def __init__(self, tz, start_ts, stop_ts):
         self.tz = get_tz(tz)
-        self.times = []          # timestamps where a new offset starts
-        self.offsets = []        # offset (seconds) valid from times[i]
-        start_ts = int(math.floor(start_ts)) - 1
-        stop_ts = int(math.ceil(stop_ts)) + 1
+        self.times = []  # timestamps where a new offset starts
+        self.offsets = []  # offset (seconds) valid from times[i]
+        start_ts = math.floor(start_ts) - 1
+        stop_ts = math.ceil(stop_ts) + 1
         previous = self._offset(start_ts)
         self.times.append(start_ts)
         self.offsets.append(previous)
@@ -200,10 +203,7 @@ def bookable_starts(gaps_by_key, duration, grid_minutes, tz, earliest, latest):
     slots = defaultdict(list)
     for ts, key in _iter_grid_starts(gaps_by_key, duration, grid_minutes, tz, earliest, latest):
         slots[ts].append(key)
-    return [
-        (datetime.fromtimestamp(ts, UTC), sorted(keys))
-        for ts, keys in sorted(slots.items())
-    ]
+    return [(datetime.fromtimestamp(ts, UTC), sorted(keys)) for ts, keys in sorted(slots.items())]
 
 
 def first_fit(gaps_by_key, duration, grid_minutes, tz, earliest, latest):

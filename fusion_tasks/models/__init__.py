@@ -1,5 +1,1 @@
-from . import fusion_technician_skill
-from . import fusion_service_zone
-from . import res_users
-from . import fusion_technician_task
-from . import res_config_settings
+from . import fusion_service_zone, fusion_technician_skill, fusion_technician_task, res_config_settings, res_users

@@ -6,41 +6,52 @@ from odoo.exceptions import ValidationError
 
 def normalise_postal_code(code):
     """Upper case, spaces removed: ' m4b 1b3' -> 'M4B1B3'."""
-    return re.sub(r'\s+', '', code or '').upper()
+    return re.sub(r"\s+", "", code or "").upper()
 
 
 class FusionServiceZone(models.Model):
-    _name = 'fusion.service.zone'
+    _name = "fusion.service.zone"
     _description = "Service Zone"
-    _order = 'name, id'
+    _order = "name, id"
 
     name = fields.Char(required=True)
     active = fields.Boolean(default=True)
     postal_prefixes = fields.Char(
-        "Postal Code Prefixes", required=True,
-        help="Comma-separated beginnings of the postal codes served, e.g. M4, L6A.")
+        "Postal Code Prefixes",
+        required=True,
+        help="Comma-separated beginnings of the postal codes served, e.g. M4, L6A.",
+    )
     technician_ids = fields.Many2many(
-        'res.users', 'fusion_service_zone_res_users_rel', 'zone_id', 'user_id',
-        string="Technicians", domain=[('x_fc_is_technician', '=', True)])
-    technician_count = fields.Integer(compute='_compute_technician_count')
+        "res.users",
+        "fusion_service_zone_res_users_rel",
+        "zone_id",
+        "user_id",
+        string="Technicians",
+        domain=[("x_fc_is_technician", "=", True)],
+    )
+    technician_count = fields.Integer(compute="_compute_technician_count")
 
-    @api.depends('technician_ids')
+    @api.depends("technician_ids")
     def _compute_technician_count(self):
         for zone in self:
             zone.technician_count = len(zone.technician_ids)
 
     def _get_prefixes(self):
         self.ensure_one()
-        return [p for p in (normalise_postal_code(part) for part in (self.postal_prefixes or '').split(',')) if p]
+        return [p for p in (normalise_postal_code(part) for part in (self.postal_prefixes or "").split(",")) if p]
 
-    @api.constrains('postal_prefixes')
+    @api.constrains("postal_prefixes")
     def _check_postal_prefixes(self):
         for zone in self:
             prefixes = zone._get_prefixes()
             if not prefixes or any(not prefix.isalnum() for prefix in prefixes):
-                raise ValidationError(self.env._(
-                    "Postal code prefixes of zone %(zone)s must be letters and digits separated by commas, "
-                    "e.g. \"M4, L6A\".", zone=zone.name))
+                raise ValidationError(
+                    self.env._(
+                        "Postal code prefixes of zone %(zone)s must be letters and digits separated by commas, "
+                        'e.g. "M4, L6A".',
+                        zone=zone.name,
+                    )
+                )
 
     @api.model
     def _match_postal_code(self, postal_code):
@@ -48,5 +59,5 @@ class FusionServiceZone(models.Model):
         code = normalise_postal_code(postal_code)
         if not code:
             return self.browse()
-        zones = self.search([])
+        zones = self.search_fetch([("postal_prefixes", "!=", False)], ["postal_prefixes"])
         return zones.filtered(lambda zone: any(code.startswith(prefix) for prefix in zone._get_prefixes()))

@@ -1,31 +1,32 @@
 import re
 from collections import defaultdict
 from datetime import datetime, time, timedelta
+from itertools import pairwise
 
-from psycopg2.errors import ExclusionViolation
+from psycopg2 import IntegrityError
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
-from odoo.addons.fusion_tasks.lib import availability
+from ..lib import availability
 
 TASK_TYPES = [
-    ('maintenance', "Maintenance"),
-    ('repair', "Repair"),
-    ('delivery', "Delivery"),
-    ('other', "Other"),
+    ("maintenance", "Maintenance"),
+    ("repair", "Repair"),
+    ("delivery", "Delivery"),
+    ("other", "Other"),
 ]
 TASK_STATES = [
-    ('scheduled', "Scheduled"),
-    ('in_progress', "In Progress"),
-    ('done', "Done"),
-    ('cancelled', "Cancelled"),
+    ("scheduled", "Scheduled"),
+    ("in_progress", "In Progress"),
+    ("done", "Done"),
+    ("cancelled", "Cancelled"),
 ]
 DEFAULT_TRAVEL_BUFFER_MINUTES = 30
-DEFAULT_COMPANY_TZ = 'America/Toronto'
+DEFAULT_COMPANY_TZ = "America/Toronto"
 # "Key (technician_id, tsrange(...))=(7, [...)) conflicts with existing key (...)"
-_OVERLAP_DETAIL_RE = re.compile(r'\)=\((\d+),')
+_OVERLAP_DETAIL_RE = re.compile(r"\)=\((\d+),")
 
 
 def _overlap_message(env, diag=None):
@@ -35,54 +36,59 @@ def _overlap_message(env, diag=None):
 
 
 def _overlap_message_for(env, technician_id):
-    technician = env['res.users'].browse(technician_id).sudo().exists() if technician_id else None
+    technician = env["res.users"].browse(technician_id).sudo().exists() if technician_id else None
     if technician:
         return env._("%(technician)s already has a task at that time.", technician=technician.name)
     return env._("The technician already has a task at that time.")
 
 
 class FusionTechnicianTask(models.Model):
-    _name = 'fusion.technician.task'
+    _name = "fusion.technician.task"
     _description = "Technician Task"
-    _inherit = ['mail.thread', 'mail.activity.mixin']
-    _order = 'scheduled_start desc, id desc'
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "scheduled_start desc, id desc"
     _check_company_auto = True
-    _rec_names_search = ['name', 'partner_id']
+    _rec_names_search = ["name", "partner_id"]
 
     name = fields.Char(
-        "Reference", required=True, copy=False, readonly=True, index='trigram',
-        default=lambda self: self.env._("New"))
-    task_type = fields.Selection(TASK_TYPES, "Type", required=True, default='other', tracking=True)
+        "Reference", required=True, copy=False, readonly=True, index="trigram", default=lambda self: self.env._("New")
+    )
+    task_type = fields.Selection(TASK_TYPES, "Type", required=True, default="other", tracking=True)
     technician_id = fields.Many2one(
-        'res.users', "Technician", required=True, index=True, tracking=True,
+        "res.users",
+        "Technician",
+        required=True,
+        index=True,
+        tracking=True,
         domain="[('x_fc_is_technician', '=', True), ('share', '=', False)]",
-        default=lambda self: self.env.user if self.env.user.x_fc_is_technician else False)
-    partner_id = fields.Many2one('res.partner', "Client", tracking=True, index='btree_not_null', check_company=True)
-    partner_street = fields.Char(related='partner_id.street', string="Street")
-    partner_street2 = fields.Char(related='partner_id.street2', string="Street 2")
-    partner_city = fields.Char(related='partner_id.city', string="City")
-    partner_state_id = fields.Many2one(related='partner_id.state_id', string="Province")
-    partner_zip = fields.Char(related='partner_id.zip', string="Postal Code")
-    partner_country_id = fields.Many2one(related='partner_id.country_id', string="Country")
-    partner_phone = fields.Char(related='partner_id.phone', string="Phone")
-    partner_email = fields.Char(related='partner_id.email', string="Email")
+        default=lambda self: self.env.user if self.env.user.x_fc_is_technician else False,
+    )
+    partner_id = fields.Many2one("res.partner", "Client", tracking=True, index="btree_not_null", check_company=True)
+    partner_street = fields.Char(related="partner_id.street", string="Street")
+    partner_street2 = fields.Char(related="partner_id.street2", string="Street 2")
+    partner_city = fields.Char(related="partner_id.city", string="City")
+    partner_state_id = fields.Many2one(related="partner_id.state_id", string="Province")
+    partner_zip = fields.Char(related="partner_id.zip", string="Postal Code")
+    partner_country_id = fields.Many2one(related="partner_id.country_id", string="Country")
+    partner_phone = fields.Char(related="partner_id.phone", string="Phone")
+    partner_email = fields.Char(related="partner_id.email", string="Email")
     scheduled_start = fields.Datetime("Start", required=True, tracking=True, index=True)
     scheduled_end = fields.Datetime("End", required=True, tracking=True)
     duration = fields.Float(
-        "Duration", compute='_compute_duration', inverse='_inverse_duration',
-        help="Planned duration in hours.")
+        "Duration", compute="_compute_duration", inverse="_inverse_duration", help="Planned duration in hours."
+    )
     state = fields.Selection(
-        TASK_STATES, "Status", required=True, default='scheduled', readonly=True, copy=False,
-        tracking=True, index=True)
+        TASK_STATES, "Status", required=True, default="scheduled", readonly=True, copy=False, tracking=True, index=True
+    )
     calendar_event_id = fields.Many2one(
-        'calendar.event', "Calendar Event", copy=False, index='btree_not_null', ondelete='set null')
+        "calendar.event", "Calendar Event", copy=False, index="btree_not_null", ondelete="set null"
+    )
     notes = fields.Html()
     company_id = fields.Many2one(
-        'res.company', "Company", required=True, index=True, default=lambda self: self.env.company)
+        "res.company", "Company", required=True, index=True, default=lambda self: self.env.company
+    )
 
-    _check_schedule = models.Constraint(
-        'CHECK ((scheduled_end > scheduled_start))',
-        "A task must end after it starts.")
+    _check_schedule = models.Constraint("CHECK ((scheduled_end > scheduled_start))", "A task must end after it starts.")
     # The real guarantee, also under concurrent transactions: never two
     # non-cancelled tasks of one technician overlapping (touching is fine, the
     # ranges are half-open). Written as PostgreSQL prints it back, so that a
@@ -90,7 +96,8 @@ class FusionTechnicianTask(models.Model):
     _technician_no_overlap = models.Constraint(
         "EXCLUDE USING gist (technician_id WITH =, tsrange(scheduled_start, scheduled_end) WITH &&) "
         "WHERE (((state)::text <> 'cancelled'::text))",
-        _overlap_message)
+        _overlap_message,
+    )
 
     def init(self):
         super().init()
@@ -102,7 +109,7 @@ class FusionTechnicianTask(models.Model):
     # Computes
     # ------------------------------------------------------------------
 
-    @api.depends('scheduled_start', 'scheduled_end')
+    @api.depends("scheduled_start", "scheduled_end")
     def _compute_duration(self):
         for task in self:
             if task.scheduled_start and task.scheduled_end:
@@ -122,25 +129,42 @@ class FusionTechnicianTask(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            if not vals.get('name') or vals['name'] == self.env._("New"):
-                vals['name'] = self.env['ir.sequence'].next_by_code('fusion.technician.task') or self.env._("New")
-        self._check_no_overlap([
-            (vals.get('technician_id'), vals.get('scheduled_start'), vals.get('scheduled_end'))
-            for vals in vals_list if vals.get('state', 'scheduled') != 'cancelled'
-        ])
+            if not vals.get("name") or vals["name"] == self.env._("New"):
+                vals["name"] = self.env["ir.sequence"].next_by_code("fusion.technician.task") or self.env._("New")
+        for vals in vals_list:
+            self._check_schedule_values(vals.get("scheduled_start"), vals.get("scheduled_end"))
+        self._check_no_overlap(
+            [
+                (vals.get("technician_id"), vals.get("scheduled_start"), vals.get("scheduled_end"))
+                for vals in vals_list
+                if vals.get("state", "scheduled") != "cancelled"
+            ]
+        )
         try:
             with self.env.cr.savepoint(flush=False):
                 return super().create(vals_list)
-        except ExclusionViolation as exc:
-            # a concurrent transaction won the race: the database said no
-            raise ValidationError(_overlap_message(self.env, exc.diag)) from None
+        except IntegrityError as exc:
+            # e.g. a concurrent transaction won the race: the database said no
+            raise ValidationError(self._sql_error_to_message(exc)) from None
 
     def write(self, vals):
-        old_technicians = {task: task.technician_id for task in self} if 'technician_id' in vals else {}
+        if (
+            "technician_id" in vals
+            and not self.env.su
+            and not self.env.user.has_group("fusion_tasks.group_fusion_dispatcher")
+            and any(task.technician_id.id != vals["technician_id"] for task in self)
+        ):
+            raise AccessError(self.env._("Only dispatchers can reassign a task to another technician."))
+        old_technicians = {task: task.technician_id for task in self} if "technician_id" in vals else {}
         res = super().write(vals)
-        if {'scheduled_start', 'scheduled_end', 'technician_id'} & vals.keys():
+        if {"scheduled_start", "scheduled_end", "technician_id"} & vals.keys():
             self._sync_calendar_events(old_technicians)
         return res
+
+    @api.model
+    def _check_schedule_values(self, start, end):
+        if start and end and fields.Datetime.to_datetime(end) <= fields.Datetime.to_datetime(start):
+            raise ValidationError(self.env._("A task must end after it starts."))
 
     @api.model
     def _check_no_overlap(self, candidates, ignore_ids=()):
@@ -153,17 +177,19 @@ class FusionTechnicianTask(models.Model):
             if technician_id and start and end:
                 technician_id = technician_id.id if isinstance(technician_id, models.BaseModel) else technician_id
                 by_technician[technician_id].append(
-                    (fields.Datetime.to_datetime(start), fields.Datetime.to_datetime(end)))
+                    (fields.Datetime.to_datetime(start), fields.Datetime.to_datetime(end))
+                )
         if not by_technician:
             return
         for technician_id, ranges in by_technician.items():
             ranges.sort()
-            for (_start1, end1), (start2, _end2) in zip(ranges, ranges[1:]):
+            for (_start1, end1), (start2, _end2) in pairwise(ranges):
                 if start2 < end1:
                     raise ValidationError(_overlap_message_for(self.env, technician_id))
         rows = [(technician_id, start, end) for technician_id, ranges in by_technician.items() for start, end in ranges]
-        self.env.cr.execute(SQL(
-            """
+        self.env.cr.execute(
+            SQL(
+                """
             SELECT t.technician_id
               FROM fusion_technician_task t
               JOIN unnest(%(technicians)s::int[], %(starts)s::timestamp[], %(ends)s::timestamp[])
@@ -175,44 +201,52 @@ class FusionTechnicianTask(models.Model):
                AND t.id != ALL(%(ignored)s)
              LIMIT 1
             """,
-            technicians=[row[0] for row in rows], starts=[row[1] for row in rows], ends=[row[2] for row in rows],
-            ignored=list(ignore_ids),
-        ))
+                technicians=[row[0] for row in rows],
+                starts=[row[1] for row in rows],
+                ends=[row[2] for row in rows],
+                ignored=list(ignore_ids),
+            )
+        )
         clash = self.env.cr.fetchone()
         if clash:
             raise ValidationError(_overlap_message_for(self.env, clash[0]))
 
-    @api.constrains('technician_id', 'scheduled_start', 'scheduled_end', 'state')
+    @api.constrains("technician_id", "scheduled_start", "scheduled_end", "state")
     def _check_technician_overlap(self):
         """Friendly check first; then write the changes now, so that the
         exclusion constraint speaks up while we can still turn it into a
         readable message."""
+        for task in self:
+            self._check_schedule_values(task.scheduled_start, task.scheduled_end)
         self._check_no_overlap(
-            [(task.technician_id.id, task.scheduled_start, task.scheduled_end)
-             for task in self if task.state != 'cancelled'],
+            [
+                (task.technician_id.id, task.scheduled_start, task.scheduled_end)
+                for task in self
+                if task.state != "cancelled"
+            ],
             ignore_ids=self.ids,
         )
         try:
             with self.env.cr.savepoint(flush=False):
-                self.flush_recordset(['technician_id', 'scheduled_start', 'scheduled_end', 'state'])
-        except ExclusionViolation as exc:
-            raise ValidationError(_overlap_message(self.env, exc.diag)) from None
+                self.flush_recordset(["technician_id", "scheduled_start", "scheduled_end", "state"])
+        except IntegrityError as exc:
+            raise ValidationError(self._sql_error_to_message(exc)) from None
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_done(self):
-        if any(task.state in ('in_progress', 'done') for task in self):
+        if any(task.state in ("in_progress", "done") for task in self):
             raise UserError(self.env._("A task that was started or done cannot be deleted; cancel it instead."))
 
     def _sync_calendar_events(self, old_technicians):
         """The calendar event follows its task (new times, new technician)."""
-        for task in self.filtered('calendar_event_id'):
+        for task in self.filtered("calendar_event_id"):
             event = task.calendar_event_id
             values = {}
             if event.start != task.scheduled_start or event.stop != task.scheduled_end:
                 values.update(start=task.scheduled_start, stop=task.scheduled_end)
             old = old_technicians.get(task)
             if old and old != task.technician_id:
-                values['partner_ids'] = [
+                values["partner_ids"] = [
                     fields.Command.unlink(old.partner_id.id),
                     fields.Command.link(task.technician_id.partner_id.id),
                 ]
@@ -236,29 +270,36 @@ class FusionTechnicianTask(models.Model):
         return True
 
     def _action_start(self):
-        wrong = self.filtered(lambda task: task.state != 'scheduled')
+        wrong = self.filtered(lambda task: task.state != "scheduled")
         if wrong:
-            raise UserError(self.env._(
-                "Only scheduled tasks can be started: %(tasks)s.",
-                tasks=", ".join(wrong.mapped('display_name'))))
-        self.write({'state': 'in_progress'})
+            raise UserError(
+                self.env._(
+                    "Only scheduled tasks can be started: %(tasks)s.", tasks=", ".join(wrong.mapped("display_name"))
+                )
+            )
+        self.write({"state": "in_progress"})
 
     def _action_done(self):
-        wrong = self.filtered(lambda task: task.state not in ('scheduled', 'in_progress'))
+        wrong = self.filtered(lambda task: task.state not in ("scheduled", "in_progress"))
         if wrong:
-            raise UserError(self.env._(
-                "Only scheduled or started tasks can be marked done: %(tasks)s.",
-                tasks=", ".join(wrong.mapped('display_name'))))
-        self.write({'state': 'done'})
+            raise UserError(
+                self.env._(
+                    "Only scheduled or started tasks can be marked done: %(tasks)s.",
+                    tasks=", ".join(wrong.mapped("display_name")),
+                )
+            )
+        self.write({"state": "done"})
 
     def _action_cancel(self):
-        wrong = self.filtered(lambda task: task.state == 'done')
+        wrong = self.filtered(lambda task: task.state == "done")
         if wrong:
-            raise UserError(self.env._(
-                "A task that is done cannot be cancelled: %(tasks)s.",
-                tasks=", ".join(wrong.mapped('display_name'))))
-        self.write({'state': 'cancelled'})
-        self.calendar_event_id.filtered('active').action_archive()
+            raise UserError(
+                self.env._(
+                    "A task that is done cannot be cancelled: %(tasks)s.", tasks=", ".join(wrong.mapped("display_name"))
+                )
+            )
+        self.write({"state": "cancelled"})
+        self.calendar_event_id.filtered("active").action_archive()
 
     # ------------------------------------------------------------------
     # Availability engine
@@ -267,8 +308,11 @@ class FusionTechnicianTask(models.Model):
     @api.model
     def _get_travel_buffer(self):
         """Minutes kept free around every busy interval (setting)."""
-        value = self.env['ir.config_parameter'].sudo().get_param(
-            'fusion_tasks.travel_buffer_minutes', DEFAULT_TRAVEL_BUFFER_MINUTES)
+        value = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("fusion_tasks.travel_buffer_minutes", DEFAULT_TRAVEL_BUFFER_MINUTES)
+        )
         try:
             minutes = max(0, int(value))
         except (TypeError, ValueError):
@@ -284,8 +328,11 @@ class FusionTechnicianTask(models.Model):
     def _get_technician_resources(self, technicians):
         """``{user_id: resource.resource}`` (sudo), preferring the resource of
         the current company when a user has several. One query."""
-        resources = self.env['resource.resource'].sudo().search_fetch(
-            [('user_id', 'in', technicians.ids)], ['user_id', 'calendar_id', 'tz', 'company_id'])
+        resources = (
+            self.env["resource.resource"]
+            .sudo()
+            .search_fetch([("user_id", "in", technicians.ids)], ["user_id", "calendar_id", "tz", "company_id"])
+        )
         company = self.env.company
         by_user = {}
         for resource in resources:
@@ -302,7 +349,7 @@ class FusionTechnicianTask(models.Model):
         if resources is None:
             resources = self._get_technician_resources(technicians)
         company_calendar = self.env.company.sudo().resource_calendar_id
-        by_calendar = defaultdict(lambda: self.env['resource.resource'].sudo())
+        by_calendar = defaultdict(lambda: self.env["resource.resource"].sudo())
         without_calendar = {}
         for user_id in technicians.ids:
             resource = resources.get(user_id)
@@ -324,8 +371,7 @@ class FusionTechnicianTask(models.Model):
             for user_id, tz in without_calendar.items():
                 by_tz[tz or company_calendar.tz or DEFAULT_COMPANY_TZ].append(user_id)
             for tz, user_ids in by_tz.items():
-                intervals = company_calendar._work_intervals_batch(
-                    start, end, tz=availability.get_tz(tz))[False]
+                intervals = company_calendar._work_intervals_batch(start, end, tz=availability.get_tz(tz))[False]
                 result.update(dict.fromkeys(user_ids, intervals))
         return result
 
@@ -344,9 +390,10 @@ class FusionTechnicianTask(models.Model):
         start_naive = availability.to_naive_utc(start)
         end_naive = availability.to_naive_utc(end)
 
-        self.flush_model(['technician_id', 'scheduled_start', 'scheduled_end', 'state'])
-        self.env.cr.execute(SQL(
-            """
+        self.flush_model(["technician_id", "scheduled_start", "scheduled_end", "state"])
+        self.env.cr.execute(
+            SQL(
+                """
             SELECT technician_id, scheduled_start, scheduled_end
               FROM fusion_technician_task
              WHERE technician_id = ANY(%(users)s)
@@ -355,17 +402,24 @@ class FusionTechnicianTask(models.Model):
                AND scheduled_end > %(start)s
                AND id != ALL(%(excluded)s)
             """,
-            users=user_ids, start=start_naive, end=end_naive, excluded=list(exclude_tasks.ids),
-        ))
+                users=user_ids,
+                start=start_naive,
+                end=end_naive,
+                excluded=list(exclude_tasks.ids),
+            )
+        )
         utc = availability.UTC
         for user_id, task_start, task_end in self.env.cr.fetchall():
             busy[user_id].append((utc.localize(task_start), utc.localize(task_end)))
 
         excluded_events = exclude_tasks.sudo().calendar_event_id.ids
-        self.env['calendar.event'].flush_model(['start', 'stop', 'allday', 'start_date', 'stop_date', 'show_as', 'active'])
-        self.env['calendar.attendee'].flush_model(['event_id', 'partner_id', 'state'])
-        self.env.cr.execute(SQL(
-            """
+        self.env["calendar.event"].flush_model(
+            ["start", "stop", "allday", "start_date", "stop_date", "show_as", "active"]
+        )
+        self.env["calendar.attendee"].flush_model(["event_id", "partner_id", "state"])
+        self.env.cr.execute(
+            SQL(
+                """
             SELECT u.id, e.start, e.stop, e.allday, e.start_date, e.stop_date
               FROM calendar_attendee a
               JOIN calendar_event e ON e.id = a.event_id
@@ -378,10 +432,13 @@ class FusionTechnicianTask(models.Model):
                AND e.stop > %(start)s
                AND e.id != ALL(%(excluded)s)
             """,
-            users=user_ids, excluded=excluded_events,
-            # all-day events are stored on their dates: a day of margin
-            start=start_naive - timedelta(days=1), end=end_naive + timedelta(days=1),
-        ))
+                users=user_ids,
+                excluded=excluded_events,
+                # all-day events are stored on their dates: a day of margin
+                start=start_naive - timedelta(days=1),
+                end=end_naive + timedelta(days=1),
+            )
+        )
         rows = self.env.cr.fetchall()
         if any(row[3] for row in rows) and resources is None:
             resources = self._get_technician_resources(technicians)
@@ -419,7 +476,8 @@ class FusionTechnicianTask(models.Model):
         resources = self._get_technician_resources(technicians)
         work = self._get_work_intervals(technicians, start, end, resources=resources)
         busy = self._get_busy_intervals(
-            technicians, start - buffer, end + buffer, exclude_tasks=exclude_tasks, resources=resources)
+            technicians, start - buffer, end + buffer, exclude_tasks=exclude_tasks, resources=resources
+        )
         return {
             user_id: availability.free_intervals(work.get(user_id, ()), busy.get(user_id), buffer)
             for user_id in technicians.ids
@@ -438,11 +496,10 @@ class FusionTechnicianTask(models.Model):
         after = availability.as_utc(after)
         until = after + timedelta(days=horizon_days)
         gaps = self._get_available_gaps(technicians, after, until + duration)
-        start, user_ids = availability.first_fit(
-            gaps, duration, grid_minutes, self._get_company_tz(), after, until)
+        start, user_ids = availability.first_fit(gaps, duration, grid_minutes, self._get_company_tz(), after, until)
         if not start:
             return False, False
-        candidates = self.env['res.users'].browse(user_ids)
+        candidates = self.env["res.users"].browse(user_ids)
         if len(candidates) > 1:
             load = self._technician_load(candidates, after, until)
             candidates = candidates.sorted(lambda user: (load.get(user.id, 0), user.id))
@@ -454,25 +511,34 @@ class FusionTechnicianTask(models.Model):
         ``skill`` and serving ``postal_code`` when given, within
         ``technicians`` when given."""
         domain = [
-            ('x_fc_is_technician', '=', True),
-            ('share', '=', False),
-            ('company_ids', 'in', self.env.company.id),
+            ("x_fc_is_technician", "=", True),
+            ("share", "=", False),
+            ("company_ids", "in", self.env.company.id),
         ]
         if technicians is not None:
-            domain.append(('id', 'in', technicians.ids))
+            domain.append(("id", "in", technicians.ids))
         if skill:
-            domain.append(('x_fc_technician_skill_ids', 'in', skill.ids))
+            domain.append(("x_fc_technician_skill_ids", "in", skill.ids))
         if postal_code:
-            zones = self.env['fusion.service.zone'].sudo()._match_postal_code(postal_code)
+            zones = self.env["fusion.service.zone"].sudo()._match_postal_code(postal_code)
             if not zones:
-                return self.env['res.users']
-            domain.append(('x_fc_service_zone_ids', 'in', zones.ids))
-        return self.env['res.users'].sudo().search(domain, order='id').with_env(self.env)
+                return self.env["res.users"]
+            domain.append(("x_fc_service_zone_ids", "in", zones.ids))
+        return self.env["res.users"].sudo().search(domain, order="id").with_env(self.env)
 
     @api.model
-    def _get_bookable_slots(self, skill=None, postal_code=None, duration_hours=1.0, now=None,
-                            horizon_days=21, min_notice_hours=24, grid_minutes=30, exclude_tasks=None,
-                            technicians=None):
+    def _get_bookable_slots(
+        self,
+        skill=None,
+        postal_code=None,
+        duration_hours=1.0,
+        now=None,
+        horizon_days=21,
+        min_notice_hours=24,
+        grid_minutes=30,
+        exclude_tasks=None,
+        technicians=None,
+    ):
         """Arrival windows that can be booked, with the technicians who can take them.
 
         Technicians: ``_get_candidate_technicians(skill, postal_code, technicians)``.
@@ -496,13 +562,15 @@ class FusionTechnicianTask(models.Model):
         if not candidates:
             return []
         gaps = self._get_available_gaps(candidates, earliest, latest + duration, exclude_tasks=exclude_tasks)
-        slots = availability.bookable_starts(
-            gaps, duration, grid_minutes, self._get_company_tz(), earliest, latest)
-        return [{
-            'start': start.replace(tzinfo=None),
-            'end': (start + duration).replace(tzinfo=None),
-            'technician_ids': user_ids,
-        } for start, user_ids in slots]
+        slots = availability.bookable_starts(gaps, duration, grid_minutes, self._get_company_tz(), earliest, latest)
+        return [
+            {
+                "start": start.replace(tzinfo=None),
+                "end": (start + duration).replace(tzinfo=None),
+                "technician_ids": user_ids,
+            }
+            for start, user_ids in slots
+        ]
 
     @api.model
     def _technician_load(self, technicians, start, end):
@@ -511,12 +579,13 @@ class FusionTechnicianTask(models.Model):
         start, end = availability.to_naive_utc(start), availability.to_naive_utc(end)
         groups = self.sudo()._read_group(
             [
-                ('technician_id', 'in', technicians.ids),
-                ('state', '!=', 'cancelled'),
-                ('scheduled_start', '<', end),
-                ('scheduled_end', '>', start),
+                ("technician_id", "in", technicians.ids),
+                ("state", "!=", "cancelled"),
+                ("scheduled_start", "<", end),
+                ("scheduled_end", ">", start),
             ],
-            ['technician_id'], ['__count'],
+            ["technician_id"],
+            ["__count"],
         )
         load = dict.fromkeys(technicians.ids, 0)
         load.update({technician.id: count for technician, count in groups})

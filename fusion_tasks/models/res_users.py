@@ -2,27 +2,31 @@ from odoo import api, fields, models
 
 
 class ResUsers(models.Model):
-    _inherit = 'res.users'
+    _inherit = "res.users"
 
     x_fc_is_technician = fields.Boolean(
-        "Field Technician",
-        help="Technicians can be assigned tasks and are offered in the availability search.")
+        "Field Technician", help="Technicians can be assigned tasks and are offered in the availability search."
+    )
     x_fc_technician_skill_ids = fields.Many2many(
-        'fusion.technician.skill', 'fusion_technician_skill_res_users_rel', 'user_id', 'skill_id',
-        string="Technician Skills")
+        "fusion.technician.skill",
+        "fusion_technician_skill_res_users_rel",
+        "user_id",
+        "skill_id",
+        string="Technician Skills",
+    )
     x_fc_service_zone_ids = fields.Many2many(
-        'fusion.service.zone', 'fusion_service_zone_res_users_rel', 'user_id', 'zone_id',
-        string="Service Zones")
+        "fusion.service.zone", "fusion_service_zone_res_users_rel", "user_id", "zone_id", string="Service Zones"
+    )
 
     @api.model_create_multi
     def create(self, vals_list):
         users = super().create(vals_list)
-        users.filtered('x_fc_is_technician')._fc_ensure_resource()
+        users.filtered("x_fc_is_technician")._fc_ensure_resource()
         return users
 
     def write(self, vals):
         res = super().write(vals)
-        if vals.get('x_fc_is_technician'):
+        if vals.get("x_fc_is_technician"):
             self._fc_ensure_resource()
         return res
 
@@ -32,10 +36,15 @@ class ResUsers(models.Model):
         missing = self.filtered(lambda user: not user.sudo().resource_ids)
         if not missing:
             return
-        self.env['resource.resource'].sudo().create([{
-            'name': user.name,
-            'user_id': user.id,
-            'company_id': user.company_id.id,
-            'calendar_id': user.company_id.resource_calendar_id.id,
-            'tz': user.tz or user.company_id.resource_calendar_id.tz or 'UTC',
-        } for user in missing])
+        self.env["resource.resource"].sudo().create(
+            [
+                {
+                    "name": user.name,
+                    "user_id": user.id,
+                    "company_id": user.company_id.id,
+                    "calendar_id": user.company_id.resource_calendar_id.id,
+                    "tz": user.tz or user.company_id.resource_calendar_id.tz or "UTC",
+                }
+                for user in missing
+            ]
+        )
