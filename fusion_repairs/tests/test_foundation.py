@@ -2,15 +2,17 @@
 contracts spawned on sale confirmation; plus the contract's own behaviour
 (sequence, booking link, roll-forward, pause / resume / cancel)."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
+from lxml import etree
 from psycopg2 import IntegrityError
 
 from odoo import fields
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
+from odoo.tools.safe_eval import safe_eval
 
 from .common import FusionRepairsCommon, unique
 
@@ -165,6 +167,61 @@ class TestMaintenanceFoundation(FusionRepairsCommon):
             contract.flush_recordset()
         contract.invalidate_recordset()
         self.assertEqual(contract.interval_months, 6)
+
+    def test_due_status_colours(self):
+        today = fields.Date.context_today(self.Contract)
+        overdue = self._make_contract(next_due_date=today - timedelta(days=1))
+        soon = self._make_contract(next_due_date=today + timedelta(days=30))
+        later = self._make_contract(next_due_date=today + timedelta(days=31))
+        paused = self._make_contract(next_due_date=today - timedelta(days=1))
+        paused.action_pause()
+        self.assertEqual(overdue.due_status, "overdue")
+        self.assertEqual(soon.due_status, "due_soon")
+        self.assertEqual(later.due_status, "later")
+        self.assertFalse(paused.due_status, "no alarm colour for a paused contract")
+
+    def test_search_filters(self):
+        """The "Due in 30 Days", "Overdue", "Booked" and "Not Booked" filters of
+        the contract search view find the right contracts."""
+        today = fields.Date.context_today(self.Contract)
+        overdue = self._make_contract(next_due_date=today - timedelta(days=3))
+        soon = self._make_contract(next_due_date=today + timedelta(days=12))
+        later = self._make_contract(next_due_date=today + timedelta(days=45))
+        booked = self._make_contract(next_due_date=today + timedelta(days=20))
+        self._make_task(booked)
+        mine = overdue | soon | later | booked
+
+        arch = self.Contract.get_views([(False, "search")])["views"]["search"]["arch"]
+        filters = {node.get("name"): node.get("domain") for node in etree.fromstring(arch).iter("filter")}
+        eval_context = {"context_today": lambda: today, "relativedelta": relativedelta, "uid": self.env.uid}
+
+        def found(name):
+            return self.Contract.search(safe_eval(filters[name], eval_context)) & mine
+
+        self.assertEqual(found("due_30_days"), soon | booked)
+        self.assertEqual(found("overdue"), overdue)
+        self.assertEqual(found("booked"), booked)
+        self.assertEqual(found("not_booked"), overdue | soon | later)
+
+    def test_settings(self):
+        settings = self.env["res.config.settings"].create(
+            {"x_fc_reminder_bands": "1, 30,7", "x_fc_booking_horizon_days": 28}
+        )
+        settings.execute()
+        params = self.env["ir.config_parameter"].sudo()
+        self.assertEqual(params.get_param("fusion_repairs.reminder_bands"), "30,7,1")
+        self.assertEqual(params.get_param("fusion_repairs.booking_horizon_days"), "28")
+        self.assertEqual(self.Contract._get_reminder_bands(), (1, 7, 30))
+
+    def test_settings_refuse_bad_bands(self):
+        params = self.env["ir.config_parameter"].sudo()
+        params.set_param("fusion_repairs.reminder_bands", "30,7,1")
+        for bad in ("thirty", "30,0", ""):
+            with self.subTest(bands=bad), self.assertRaises(ValidationError):
+                self.env["res.config.settings"].create({"x_fc_reminder_bands": bad}).execute()
+            self.assertEqual(params.get_param("fusion_repairs.reminder_bands"), "30,7,1")
+        with self.assertRaises(ValidationError):
+            self.env["res.config.settings"].create({"x_fc_booking_grid_minutes": 0}).execute()
 
     # ── Task 4: contracts spawned on sale confirmation ───────────────────
 
