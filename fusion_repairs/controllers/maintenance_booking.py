@@ -17,7 +17,21 @@ from ..lib import booking_slots
 BOOKING_ROUTE = "/repairs/maintenance/book"
 # secrets.token_urlsafe output: no need to look up anything else
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
+# personal pages: never indexed, never served from a cache (the free times change)
+_PRIVATE_PAGE_HEADERS = {"X-Robots-Tag": "noindex, nofollow", "Cache-Control": "no-store"}
 _NOTICES = {"booked", "moved", "cancelled"}
+# refusals shown after a redirect (the page then has fresh slots from a new transaction)
+_ERRORS = {
+    booking_slots.SLOT_INVALID,
+    booking_slots.SLOT_PAST,
+    booking_slots.SLOT_TOO_SOON,
+    booking_slots.SLOT_TOO_FAR,
+    booking_slots.SLOT_OFF_GRID,
+    "unavailable",
+    "taken",
+    "cutoff",
+    "started",
+}
 
 
 class MaintenanceBookingController(http.Controller):
@@ -33,11 +47,12 @@ class MaintenanceBookingController(http.Controller):
         website=True,
         sitemap=False,
     )
-    def maintenance_booking_page(self, token, notice=None, **kwargs):
+    def maintenance_booking_page(self, token, notice=None, error=None, **kwargs):
         contract = self._get_contract(token)
         if not contract:
             return self._render_unavailable(token)
-        return self._render_page(contract, notice=notice if notice in _NOTICES else None)
+        message = contract._get_booking_refusal_message(error) if error in _ERRORS else None
+        return self._render_page(contract, error=message, notice=notice if notice in _NOTICES else None)
 
     @http.route(
         f"{BOOKING_ROUTE}/<string:token>/confirm",
@@ -56,10 +71,10 @@ class MaintenanceBookingController(http.Controller):
         slot = booking_slots.parse_slot_start(slot_start)
         try:
             if slot is None:
-                raise UserError(contract._get_booking_refusal_message(booking_slots.SLOT_INVALID))
+                raise contract._booking_refusal(booking_slots.SLOT_INVALID)
             task = contract.with_context(fusion_booking_client=True).book_slot(slot)
         except UserError as error:
-            return self._render_page(contract, error=error.args[0])
+            return self._refused(token, contract, error)
         if (task.id, task.scheduled_start, task.technician_id.id) != before_key:
             contract._send_booking_confirmation(task)
         notice = "moved" if before and before == task and before_key[1] != task.scheduled_start else "booked"
@@ -82,7 +97,7 @@ class MaintenanceBookingController(http.Controller):
         try:
             contract.with_context(fusion_booking_client=True).cancel_booking()
         except UserError as error:
-            return self._render_page(contract, error=error.args[0])
+            return self._refused(token, contract, error)
         return request.redirect(f"{BOOKING_ROUTE}/{token}?notice=cancelled", local=True)
 
     # ------------------------------------------------------------------
@@ -120,9 +135,9 @@ class MaintenanceBookingController(http.Controller):
                 "company": company,
                 "visit_done": bool(done_task),
                 "additional_title": request.env._("Maintenance booking"),
-                "no_index": True,
             },
             status=200 if done_task else 404,
+            headers=_PRIVATE_PAGE_HEADERS,
         )
 
     def _prepare_page_values(self, contract, error=None, notice=None):
@@ -155,11 +170,20 @@ class MaintenanceBookingController(http.Controller):
             "notice": notice,
             "prepare_items": contract._get_visit_preparation_items(),
             "additional_title": env._("Book your maintenance visit"),
-            "no_index": True,
         }
+
+    def _refused(self, token, contract, error):
+        """Back to the page with the reason: a redirect for known reasons, so that the free
+        times shown come from a new transaction (a slot just taken by a concurrent booking is
+        then no longer offered); any other refusal is shown at once."""
+        reason = getattr(error, "reason", None)
+        if reason in _ERRORS:
+            return request.redirect(f"{BOOKING_ROUTE}/{token}?error={reason}", local=True)
+        return self._render_page(contract, error=error.args[0])
 
     def _render_page(self, contract, error=None, notice=None):
         return request.render(
             "fusion_repairs.maintenance_booking_page",
             self._prepare_page_values(contract, error=error, notice=notice),
+            headers=_PRIVATE_PAGE_HEADERS,
         )

@@ -9,6 +9,8 @@ from datetime import datetime, timedelta
 import babel.dates
 import pytz
 
+from odoo.exceptions import UserError
+
 SLOT_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 # Reasons a posted slot is refused before any availability is computed.
@@ -17,6 +19,15 @@ SLOT_PAST = "past"  # already started
 SLOT_TOO_SOON = "too_soon"  # inside the minimum notice
 SLOT_TOO_FAR = "too_far"  # beyond the booking horizon
 SLOT_OFF_GRID = "off_grid"  # not on the start-time grid (e.g. 9:07)
+
+
+class BookingError(UserError):
+    """A booking refused for a known ``reason`` (one of the ``SLOT_*`` values or "taken",
+    "unavailable", "cutoff"...), so that a page can say why after a redirect."""
+
+    def __init__(self, message, reason):
+        super().__init__(message)
+        self.reason = reason
 
 
 def parse_slot_start(value):
@@ -84,9 +95,7 @@ def timezone_label(tz_name, lang_code="en_CA"):
 
 def format_day(value, tz_name, lang_code="en_CA"):
     """The local day of a naive UTC datetime in words: "Monday, November 2, 2026"."""
-    return babel.dates.format_date(
-        to_local(value, tz_name).date(), format="full", locale=babel_locale(lang_code)
-    )
+    return babel.dates.format_date(to_local(value, tz_name).date(), format="full", locale=babel_locale(lang_code))
 
 
 def format_day_date(value, lang_code="en_CA"):

@@ -122,6 +122,4 @@ class FusionTechnicianTask(models.Model):
         token_hash = booking_token_hash(token)
         if not token_hash:
             return self.browse()
-        return self.sudo().search(
-            [("maintenance_token_hash", "=", token_hash), ("state", "=", "done")], limit=1
-        )
+        return self.sudo().search([("maintenance_token_hash", "=", token_hash), ("state", "=", "done")], limit=1)

@@ -6,7 +6,7 @@ import pytz
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command, Domain
 from odoo.tools import SQL, email_normalize
@@ -1044,20 +1044,26 @@ class FusionRepairMaintenanceContract(models.Model):
         }
 
     def _send_booking_confirmation(self, task=None):
-        """Email the client the booked (or moved) visit, with an .ics, through the chatter."""
+        """Email the client the booked (or moved) visit, with an .ics, through the chatter.
+
+        Staff send it as themselves; from the public page it is sent in the company's name
+        (by the system user: a public user may not attach files to a message).
+        """
         self.ensure_one()
         task = task or self._get_current_booking_task()
         template = self.env.ref("fusion_repairs.email_template_maintenance_booking_confirmed", raise_if_not_found=False)
         if not task or not template or not self.partner_id.email:
             return self.env["mail.message"]
+        values = {}
         contract = self.sudo()
-        attachments = self.env["ir.attachment"]
+        if not self.env.user._is_internal():
+            contract = self.with_user(SUPERUSER_ID).sudo()
+            values["author_id"] = contract.company_id.partner_id.id
         event = task.sudo().calendar_event_id
         ics = event._get_ics_file().get(event.id) if event else None
         if ics:
-            attachments = (
-                self.env["ir.attachment"]
-                .sudo()
+            values["attachment_ids"] = (
+                contract.env["ir.attachment"]
                 .create(
                     {
                         "name": "maintenance-visit.ics",
@@ -1067,12 +1073,13 @@ class FusionRepairMaintenanceContract(models.Model):
                         "res_id": self.id,
                     }
                 )
+                .ids
             )
         return contract.with_company(contract.company_id).message_post_with_source(
             template,
             subtype_xmlid="mail.mt_comment",
             message_type="comment",
-            attachment_ids=attachments.ids,
+            **values,
         )
 
     # office buttons
