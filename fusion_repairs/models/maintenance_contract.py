@@ -646,9 +646,10 @@ class FusionRepairMaintenanceContract(models.Model):
         return self._get_booking_category().x_fc_visit_duration_hours or 1.5
 
     def _get_current_booking_task(self):
-        """The booked visit of this cycle (not done, not cancelled), or an empty recordset."""
+        """The booked visit of this cycle (not done, not cancelled), or an empty recordset.
+        In sudo: office staff and the public page read it without rights on tasks."""
         self.ensure_one()
-        task = self.task_id
+        task = self.sudo().task_id
         return task if task and task.state not in ("done", "cancelled") else task.browse()
 
     def _get_available_slots(self, now=None, min_notice_hours=None, exclude_tasks=None):

@@ -114,6 +114,7 @@ class FusionRepairMaintenanceBookingWizard(models.TransientModel):
         task = contract.book_slot(
             line.slot_start, technician=self.technician_id or None, ignore_min_notice=self.ignore_min_notice
         )
+        task = task.sudo()  # staff may book without rights on technician tasks
         if self.send_confirmation:
             contract._send_booking_confirmation(task)
         return {

@@ -1,0 +1,108 @@
+"""Office booking: the "Book Maintenance" wizard on a contract, for a client on the phone."""
+
+from odoo.exceptions import UserError
+from odoo.fields import Command
+from odoo.tests import Form, TransactionCase, freeze_time, tagged
+
+from .common_booking import FROZEN_NOW, BookingFixturesMixin, toronto
+
+
+@tagged("post_install", "-at_install")
+@freeze_time(FROZEN_NOW)
+class TestOfficeBooking(BookingFixturesMixin, TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_booking_fixtures()
+        cls.office_user = cls.env["res.users"].create(
+            {
+                "name": "H3 Office Olivia",
+                "login": "office.olivia@h3.example.com",
+                "email": "office.olivia@h3.example.com",
+                "group_ids": [Command.link(cls.env.ref("sales_team.group_sale_salesman").id)],
+            }
+        )
+
+    def _open_wizard(self, contract=None, **values):
+        contract = (contract or self.contract).with_user(self.office_user)
+        action = contract.action_open_booking_wizard()
+        self.assertEqual(action["res_model"], "fusion.repair.maintenance.booking.wizard")
+        form = Form(self.env[action["res_model"]].with_user(self.office_user).with_context(**action["context"]))
+        for name, value in values.items():
+            setattr(form, name, value)
+        return form.save()
+
+    def test_wizard_lists_the_clients_free_times(self):
+        wizard = self._open_wizard()
+        expected = [slot["start"] for slot in self.contract._get_available_slots()]
+        self.assertEqual(wizard.line_ids.mapped("slot_start"), expected)
+        first = wizard.line_ids[0]
+        self.assertEqual(first.slot_start, toronto(2027, 1, 12, 10, 0))
+        self.assertEqual(first.day_label, "Tuesday, January 12, 2027")
+        self.assertEqual(first.window_label, "10:00 a.m. to 11:00 a.m.")
+        self.assertEqual(first.technician_ids, self.technician)
+        self.assertEqual(wizard.tz_label, "Eastern Time (Toronto)")
+
+    def test_staff_may_ignore_the_minimum_notice(self):
+        wizard = self._open_wizard()
+        self.assertFalse([s for s in wizard.line_ids.mapped("slot_start") if s < toronto(2027, 1, 12, 0, 0)])
+        wizard = self._open_wizard(ignore_min_notice=True)
+        today = [s for s in wizard.line_ids.mapped("slot_start") if s < toronto(2027, 1, 12, 0, 0)]
+        self.assertIn(toronto(2027, 1, 11, 14, 0), today, "this afternoon is offered")
+        line = wizard.line_ids.filtered(lambda line: line.slot_start == toronto(2027, 1, 11, 14, 0))
+        line.action_book()
+        self.assertEqual(self.contract.task_id.scheduled_start, toronto(2027, 1, 11, 14, 0))
+
+    def test_book_from_the_wizard(self):
+        wizard = self._open_wizard()
+        result = wizard.line_ids[2].action_book()
+        self.assertEqual(result["params"]["type"], "success")
+        self.assertIn("Samuel Tremblay H3", result["params"]["message"])
+        task = self.contract.task_id
+        self.assertEqual(task.scheduled_start, toronto(2027, 1, 12, 11, 0))
+        self.assertTrue(task.calendar_event_id and task.repair_order_id)
+        self.assertTrue(self.contract.is_booked)
+        confirmation = self.contract.message_ids.filtered(lambda m: m.subject and "booked" in m.subject)
+        self.assertEqual(len(confirmation), 1)
+        self.assertEqual(confirmation.author_id, self.company.partner_id, "sent in the company's name")
+        self.assertTrue(confirmation.attachment_ids.filtered(lambda a: a.name.endswith(".ics")))
+
+    def test_staff_choose_the_technician(self):
+        second = self._create_booking_technician("Beatrice Roy H3")
+        # the other technician is less busy, but the office asks for this one
+        other = self._create_booking_contract(self._create_booking_client("H3 Busy Day", "busy@h3.example"))
+        other.book_slot(toronto(2027, 1, 12, 14, 0), technician=second)
+        wizard = self._open_wizard(technician_id=self.technician, send_confirmation=False)
+        self.assertTrue(all(line.technician_ids & self.technician for line in wizard.line_ids))
+        wizard.line_ids[0].action_book()
+        self.assertEqual(self.contract.task_id.technician_id, self.technician)
+        self.assertFalse(self.contract.message_ids.filtered(lambda m: m.subject and "booked" in m.subject))
+
+    def test_reschedule_and_cancel_from_the_contract(self):
+        task = self.contract.book_slot(toronto(2027, 1, 13, 10, 0))
+        wizard = self._open_wizard()
+        self.assertIn("Wednesday, January 13, 2027", wizard.current_visit)
+        current = wizard.line_ids.filtered("is_current")
+        self.assertEqual(current.slot_start, task.scheduled_start)
+        wizard.line_ids.filtered(lambda line: line.slot_start == toronto(2027, 1, 14, 13, 0)).action_book()
+        self.assertEqual(self.contract.task_id, task, "moved, not booked twice")
+        self.assertEqual(task.scheduled_start, toronto(2027, 1, 14, 13, 0))
+        self.contract.with_user(self.office_user).action_cancel_booking()
+        self.assertEqual(task.state, "cancelled")
+        self.assertEqual(task.repair_order_id.state, "cancel")
+        self.assertFalse(self.contract.is_booked)
+
+    def test_taken_meanwhile_is_refused_in_the_wizard(self):
+        wizard = self._open_wizard()
+        line = wizard.line_ids[0]
+        other = self._create_booking_contract(self._create_booking_client("H3 Faster", "faster@h3.example"))
+        other.book_slot(line.slot_start)
+        before = self._booking_snapshot()
+        with self.assertRaisesRegex(UserError, "just taken"):
+            line.action_book()
+        self.assertEqual(self._booking_snapshot(), before)
+
+    def test_paused_contract_cannot_be_booked(self):
+        self.contract.action_pause()
+        with self.assertRaises(UserError):
+            self.contract.with_user(self.office_user).action_open_booking_wizard()
