@@ -9,7 +9,7 @@ from lxml import etree
 from psycopg2 import IntegrityError
 
 from odoo import fields
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 from odoo.tools.safe_eval import safe_eval
@@ -222,6 +222,32 @@ class TestMaintenanceFoundation(FusionRepairsCommon):
             self.assertEqual(params.get_param("fusion_repairs.reminder_bands"), "30,7,1")
         with self.assertRaises(ValidationError):
             self.env["res.config.settings"].create({"x_fc_booking_grid_minutes": 0}).execute()
+
+    def test_access_rights(self):
+        contract = self._make_contract()
+        # office staff (sales / repair users) manage contracts and categories
+        office_contract = self.Contract.with_user(self.office_user).create(
+            {"partner_id": self.partner.id, "product_id": self._make_product().id}
+        )
+        office_contract.with_user(self.office_user).action_pause()
+        self.assertEqual(office_contract.state, "paused")
+        self.category.with_user(self.office_user).x_fc_maintenance_fee = 159.0
+        # technicians only read them
+        tech_contract = contract.with_user(self.technician)
+        self.assertEqual(tech_contract.partner_id.name, self.partner.name)
+        with self.assertRaises(AccessError):
+            tech_contract.write({"next_due_date": "2030-01-01"})
+        with self.assertRaises(AccessError):
+            self.Contract.with_user(self.technician).create(
+                {"partner_id": self.partner.id, "product_id": self._make_product().id}
+            )
+        self.assertNotEqual(str(contract.next_due_date), "2030-01-01")
+
+    def test_contracts_of_another_company_are_hidden(self):
+        other_company = self.env["res.company"].create({"name": unique("Other Dealer")})
+        other = self._make_contract(company_id=other_company.id)
+        visible = self.Contract.with_user(self.office_user).search([("id", "=", other.id)])
+        self.assertFalse(visible)
 
     # ── Task 4: contracts spawned on sale confirmation ───────────────────
 
