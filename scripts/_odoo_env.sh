@@ -60,6 +60,11 @@ clone_db() {  # clone_db TEMPLATE NEW
     if [ -d "$DATA_DIR/filestore/$1" ]; then cp -r "$DATA_DIR/filestore/$1" "$DATA_DIR/filestore/$2"; fi
 }
 
+# Links in emails are built on web.base.url.
+set_base_url() {  # set_base_url DB URL
+    psql -d "$1" -qc "UPDATE ir_config_parameter SET value = '$2' WHERE key = 'web.base.url'"
+}
+
 # ensure_template DEMO(0|1): prints the name of a template database holding our dependencies.
 # It is rebuilt only when the dependency set or the Odoo tree changes, so repeat runs take seconds.
 ensure_template() {

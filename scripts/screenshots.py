@@ -52,11 +52,12 @@ def main():
         "ir.model.data", "check_object_reference", "fusion_repairs", "ir_cron_maintenance_due_reminders"
     )[1]
     call("ir.cron", "method_direct_trigger", [cron_id])
+    # The queued mail holds the body as the client receives it (with the company layout).
     reminder = call(
-        "mail.message",
+        "mail.mail",
         "search_read",
-        [("model", "=", "fusion.repair.maintenance.contract"), ("body", "ilike", "/repairs/maintenance/book/")],
-        fields=["body"],
+        [("model", "=", "fusion.repair.maintenance.contract"), ("body_html", "ilike", "/maintenance/book/")],
+        fields=["body_html"],
         order="id desc",
         limit=1,
     )
@@ -67,7 +68,7 @@ def main():
         page.goto(f"{args.url}/web/login?db={args.db}")
         page.fill("input[name=login]", args.login)
         page.fill("input[name=password]", args.password)
-        page.click("button[type=submit]")
+        page.click("form.oe_login_form button[type=submit]")
         page.wait_for_selector(".o_main_navbar")
 
         page.goto(f"{args.url}/odoo/action-fusion_repairs.fusion_repair_product_category_action/{category_id}")
@@ -81,7 +82,7 @@ def main():
 
         if reminder:
             email = browser.new_page(viewport={"width": 760, "height": 900})
-            email.set_content(reminder[0]["body"])
+            email.set_content(reminder[0]["body_html"])
             email.wait_for_timeout(300)
             email.screenshot(path=OUT / "reminder_email.png", full_page=True)
 
@@ -89,7 +90,7 @@ def main():
         client.goto(contract["booking_url"].replace(contract["booking_url"].split("/repairs")[0], args.url))
         client.wait_for_selector("[data-slot-start]")
         client.screenshot(path=OUT / "booking.png", full_page=False)
-        client.click("[data-slot-start] >> nth=0")
+        client.click("label[data-slot-start] >> nth=0")
         submit = client.locator("form[action$='/confirm'] button[type=submit]").first
         if submit.is_visible():
             submit.click()

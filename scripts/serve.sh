@@ -14,9 +14,11 @@ PORT=${PORT:-8069}
 if ! db_exists "$DB"; then
     template=$(ensure_template 1)
     clone_db "$template" "$DB"
+    set_base_url "$DB" "http://localhost:$PORT"
     echo "== Installing fusion_tasks, fusion_repairs with demo data into $DB" >&2
     install_ours "$DB" "/tmp/$DB.install.log"
 fi
+set_base_url "$DB" "http://localhost:$PORT"
 echo "== Serving $DB on http://localhost:$PORT (login admin / admin)" >&2
 exec "${ODOO_BIN[@]}" -d "$DB" --db-filter="^$DB\$" --addons-path="$ADDONS_PATH" "${DB_ARGS[@]}" \
     --data-dir="$DATA_DIR" -u "$OUR_MODULES" --http-port="$PORT" --http-interface=127.0.0.1 "$@"
