@@ -1,4 +1,4 @@
-{  # noqa: B018
+{
     "name": "Fusion Tasks",
     "version": "19.0.1.0.0",
     "summary": "Field technicians, their tasks and real-time availability",

@@ -59,5 +59,11 @@ class FusionServiceZone(models.Model):
         code = normalise_postal_code(postal_code)
         if not code:
             return self.browse()
-        zones = self.search_fetch([("postal_prefixes", "!=", False)], ["postal_prefixes"])
-        return zones.filtered(lambda zone: any(code.startswith(prefix) for prefix in zone._get_prefixes()))
+        # one light query: this runs on every slot search
+        self.flush_model(["active", "postal_prefixes"])
+        self.env.cr.execute("SELECT id, postal_prefixes FROM fusion_service_zone WHERE active")
+        return self.browse(
+            zone_id
+            for zone_id, prefixes in self.env.cr.fetchall()
+            if any(prefix and code.startswith(prefix) for prefix in map(normalise_postal_code, prefixes.split(",")))
+        )

@@ -1,3 +1,4 @@
+import math
 import re
 from collections import defaultdict
 from datetime import datetime, time, timedelta
@@ -10,6 +11,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 from ..lib import availability
+from .fusion_service_zone import normalise_postal_code
 
 TASK_TYPES = [
     ("maintenance", "Maintenance"),
@@ -307,7 +309,7 @@ class FusionTechnicianTask(models.Model):
 
     @api.model
     def _get_travel_buffer(self):
-        """Minutes kept free around every busy interval (setting)."""
+        """Time kept free around every busy interval (setting, in minutes)."""
         value = (
             self.env["ir.config_parameter"]
             .sudo()
@@ -321,8 +323,21 @@ class FusionTechnicianTask(models.Model):
 
     @api.model
     def _get_company_tz(self):
-        """The zone the start grid is aligned in (and slots are shown in)."""
-        return availability.get_tz(self.env.company.sudo().partner_id.tz or DEFAULT_COMPANY_TZ)
+        """The zone the start grid is aligned in (and slots are shown in): the
+        company's (its partner's), else America/Toronto."""
+        company = self.env.company
+        if "partner_id" in company._cache:
+            tz = company.sudo().partner_id.tz
+        else:  # one query instead of two (company, then partner)
+            self.env["res.partner"].flush_model(["tz"])
+            self.env.cr.execute(
+                SQL(
+                    "SELECT p.tz FROM res_company c JOIN res_partner p ON p.id = c.partner_id WHERE c.id = %s",
+                    company.id,
+                )
+            )
+            tz = self.env.cr.fetchone()[0]
+        return availability.get_tz(tz or DEFAULT_COMPANY_TZ)
 
     @api.model
     def _get_technician_resources(self, technicians):
@@ -342,46 +357,90 @@ class FusionTechnicianTask(models.Model):
         return by_user
 
     @api.model
-    def _get_work_intervals(self, technicians, start, end, resources=None):
-        """``{user_id: Intervals}``: working time with leaves removed, in each
-        technician's calendar and zone, one ``_work_intervals_batch`` per
-        calendar (not per technician)."""
-        if resources is None:
-            resources = self._get_technician_resources(technicians)
-        company_calendar = self.env.company.sudo().resource_calendar_id
-        by_calendar = defaultdict(lambda: self.env["resource.resource"].sudo())
+    def _get_work_timestamps(self, technicians, start, end, resources):
+        """Working time and time off of each technician, as sorted
+        ``(start_ts, stop_ts)`` lists: ``({user_id: work}, {user_id: time off})``.
+
+        Per calendar and zone (not per technician), ``_work_intervals_batch``
+        computes the attendances (fixed hours depend on nothing else; flexible
+        calendars get their resources), and per calendar ``_leave_intervals_batch``
+        the time off (personal and public): exactly what ``_work_intervals_batch``
+        subtracts with ``compute_leaves``, kept apart so that time off is removed
+        in the same sweep as busy time. The cost therefore grows with the
+        number of calendars and zones used, not with the number of technicians.
+        """
+        by_calendar = defaultdict(list)
         without_calendar = {}
         for user_id in technicians.ids:
             resource = resources.get(user_id)
             if resource and resource.calendar_id:
-                by_calendar[resource.calendar_id] |= resource
+                by_calendar[resource.calendar_id].append(resource.id)
             else:
                 # no resource or no calendar: the company's working hours,
                 # in the technician's zone, without personal time off
                 without_calendar[user_id] = resource.tz if resource else None
-        result = {}
-        for calendar, calendar_resources in by_calendar.items():
-            intervals = calendar._work_intervals_batch(start, end, resources=calendar_resources)
-            for resource in calendar_resources:
-                result[resource.user_id.id] = intervals[resource.id]
+        user_of = {resource.id: user_id for user_id, resource in resources.items()}
+        Resource = self.env["resource.resource"].sudo()
+        work, time_off, converted = {}, {}, {}
+
+        def merged(intervals):
+            # attendances are kept distinct (9-12, 12-17): merge what touches
+            key = id(intervals)
+            if key not in converted:
+                pairs = []
+                for pair in availability.to_timestamps(intervals):
+                    if pairs and pair[0] <= pairs[-1][1]:
+                        if pair[1] > pairs[-1][1]:
+                            pairs[-1] = (pairs[-1][0], pair[1])
+                    else:
+                        pairs.append(pair)
+                converted[key] = (intervals, pairs)  # keep `intervals` alive: id() stays unique
+            return converted[key][1]
+
+        for calendar, resource_ids in by_calendar.items():
+            calendar_resources = Resource.browse(resource_ids)
+            if calendar.flexible_hours:
+                attendances = calendar._work_intervals_batch(
+                    start, end, resources=calendar_resources, compute_leaves=False
+                )
+                for resource_id in resource_ids:
+                    work[user_of[resource_id]] = merged(attendances[resource_id])
+            else:
+                # fixed hours only depend on the zone: one computation per zone
+                by_tz = defaultdict(list)
+                for resource in calendar_resources:
+                    by_tz[resource.tz or calendar.tz or "UTC"].append(resource.id)
+                for tz, tz_resource_ids in by_tz.items():
+                    attendances = calendar._work_intervals_batch(
+                        start, end, tz=availability.get_tz(tz), compute_leaves=False
+                    )
+                    pairs = merged(attendances[False])
+                    for resource_id in tz_resource_ids:
+                        work[user_of[resource_id]] = pairs
+            leaves = calendar._leave_intervals_batch(start, end, resources=calendar_resources)
+            for resource_id in resource_ids:
+                if leaves[resource_id]:
+                    time_off[user_of[resource_id]] = availability.to_timestamps_outer(leaves[resource_id])
         if without_calendar:
-            if not company_calendar:
-                return result | {user_id: availability.make_intervals([]) for user_id in without_calendar}
+            company_calendar = self.env.company.sudo().resource_calendar_id
             by_tz = defaultdict(list)
             for user_id, tz in without_calendar.items():
                 by_tz[tz or company_calendar.tz or DEFAULT_COMPANY_TZ].append(user_id)
             for tz, user_ids in by_tz.items():
-                intervals = company_calendar._work_intervals_batch(start, end, tz=availability.get_tz(tz))[False]
-                result.update(dict.fromkeys(user_ids, intervals))
-        return result
+                if company_calendar:
+                    intervals = company_calendar._work_intervals_batch(start, end, tz=availability.get_tz(tz))[False]
+                    work.update(dict.fromkeys(user_ids, merged(intervals)))
+                else:
+                    work.update({user_id: [] for user_id in user_ids})
+        return work, time_off
 
     @api.model
-    def _get_busy_intervals(self, technicians, start, end, exclude_tasks=None, resources=None):
-        """``{user_id: [(start, stop)]}`` (aware UTC) of the non-cancelled
-        tasks and of the busy calendar events each technician attends (not
-        declined), overlapping ``[start, end)``. One query each, whatever the
-        number of technicians, and regardless of the reader's access rights:
-        a slot is only free if nobody's task is in it."""
+    def _get_busy_timestamps(self, technicians, start, end, exclude_tasks=None, resources=None):
+        """``{user_id: [(start_ts, stop_ts)]}`` of the non-cancelled tasks and
+        of the busy calendar events each technician attends (not declined),
+        overlapping ``[start, end)``. One query, whatever the number of
+        technicians, tasks or events, and regardless of the reader's access rights: a slot is
+        only free if nobody's task is in it."""
         if not technicians:
             return {}
         exclude_tasks = exclude_tasks or self.browse()
@@ -390,29 +449,7 @@ class FusionTechnicianTask(models.Model):
         start_naive = availability.to_naive_utc(start)
         end_naive = availability.to_naive_utc(end)
 
-        self.flush_model(["technician_id", "scheduled_start", "scheduled_end", "state"])
-        self.env.cr.execute(
-            SQL(
-                """
-            SELECT technician_id, scheduled_start, scheduled_end
-              FROM fusion_technician_task
-             WHERE technician_id = ANY(%(users)s)
-               AND state != 'cancelled'
-               AND scheduled_start < %(end)s
-               AND scheduled_end > %(start)s
-               AND id != ALL(%(excluded)s)
-            """,
-                users=user_ids,
-                start=start_naive,
-                end=end_naive,
-                excluded=list(exclude_tasks.ids),
-            )
-        )
-        utc = availability.UTC
-        for user_id, task_start, task_end in self.env.cr.fetchall():
-            busy[user_id].append((utc.localize(task_start), utc.localize(task_end)))
-
-        excluded_events = exclude_tasks.sudo().calendar_event_id.ids
+        self.flush_model(["technician_id", "scheduled_start", "scheduled_end", "state", "calendar_event_id"])
         self.env["calendar.event"].flush_model(
             ["start", "stop", "allday", "start_date", "stop_date", "show_as", "active"]
         )
@@ -420,7 +457,21 @@ class FusionTechnicianTask(models.Model):
         self.env.cr.execute(
             SQL(
                 """
-            SELECT u.id, e.start, e.stop, e.allday, e.start_date, e.stop_date
+            SELECT technician_id,
+                   date_part('epoch', scheduled_start)::int8,
+                   date_part('epoch', scheduled_end)::int8,
+                   FALSE, NULL::date, NULL::date
+              FROM fusion_technician_task
+             WHERE technician_id = ANY(%(users)s)
+               AND state != 'cancelled'
+               AND scheduled_start < %(end)s
+               AND scheduled_end > %(start)s
+               AND id != ALL(%(excluded_tasks)s)
+             UNION ALL
+            SELECT u.id,
+                   date_part('epoch', e.start)::int8,
+                   date_part('epoch', e.stop)::int8,
+                   e.allday, e.start_date, e.stop_date
               FROM calendar_attendee a
               JOIN calendar_event e ON e.id = a.event_id
               JOIN res_users u ON u.partner_id = a.partner_id
@@ -428,32 +479,67 @@ class FusionTechnicianTask(models.Model):
                AND e.active
                AND e.show_as = 'busy'
                AND a.state IS DISTINCT FROM 'declined'
-               AND e.start < %(end)s
-               AND e.stop > %(start)s
-               AND e.id != ALL(%(excluded)s)
+               AND e.start < %(event_end)s
+               AND e.stop > %(event_start)s
+               AND e.id != ALL(%(excluded_events)s)
             """,
                 users=user_ids,
-                excluded=excluded_events,
+                start=start_naive,
+                end=end_naive,
+                excluded_tasks=list(exclude_tasks.ids),
+                excluded_events=exclude_tasks.sudo().calendar_event_id.ids,
                 # all-day events are stored on their dates: a day of margin
-                start=start_naive - timedelta(days=1),
-                end=end_naive + timedelta(days=1),
+                event_start=start_naive - timedelta(days=1),
+                event_end=end_naive + timedelta(days=1),
             )
         )
         rows = self.env.cr.fetchall()
-        if any(row[3] for row in rows) and resources is None:
+        if resources is None and any(row[3] for row in rows):
             resources = self._get_technician_resources(technicians)
         for user_id, event_start, event_stop, allday, start_date, stop_date in rows:
-            if allday and start_date and stop_date:
+            if not allday:
+                busy[user_id].append((event_start, event_stop))
+            elif start_date and stop_date:
+                # the whole days, in the technician's zone
                 resource = resources.get(user_id)
                 tz = availability.get_tz((resource and resource.tz) or self._get_company_tz())
-                interval = (
-                    tz.localize(datetime.combine(start_date, time.min)),
-                    tz.localize(datetime.combine(stop_date + timedelta(days=1), time.min)),
+                busy[user_id].append(
+                    (
+                        int(tz.localize(datetime.combine(start_date, time.min)).timestamp()),
+                        int(tz.localize(datetime.combine(stop_date + timedelta(days=1), time.min)).timestamp()),
+                    )
                 )
             else:
-                interval = (utc.localize(event_start), utc.localize(event_stop))
-            busy[user_id].append(interval)
+                busy[user_id].append((event_start, event_stop))
         return busy
+
+    @api.model
+    def _get_free_timestamps(self, technicians, start, end, exclude_tasks=None, resources=None):
+        """Free time of each technician: ``{user_id: [(start_ts, stop_ts)]}``
+        sorted; see ``_get_available_gaps``. ``resources``: as returned by
+        ``_get_technician_resources`` when the caller already has them."""
+        start, end = availability.as_utc(start), availability.as_utc(end)
+        if not technicians or start >= end:
+            return {user_id: [] for user_id in technicians.ids}
+        buffer_s = int(self._get_travel_buffer().total_seconds())
+        if resources is None:
+            resources = self._get_technician_resources(technicians)
+        work, time_off = self._get_work_timestamps(technicians, start, end, resources)
+        busy = self._get_busy_timestamps(
+            technicians,
+            start - timedelta(seconds=buffer_s),
+            end + timedelta(seconds=buffer_s),
+            exclude_tasks=exclude_tasks,
+            resources=resources,
+        )
+        start_ts, end_ts = math.ceil(start.timestamp()), math.floor(end.timestamp())
+        free = {}
+        for user_id in technicians.ids:
+            removed = time_off.get(user_id, [])
+            if user_busy := busy.get(user_id):
+                removed = removed + [(low - buffer_s, high + buffer_s) for low, high in user_busy]
+            free[user_id] = availability.subtract_timestamps(work.get(user_id, ()), removed, start_ts, end_ts)
+        return free
 
     @api.model
     def _get_available_gaps(self, technicians, start, end, exclude_tasks=None):
@@ -469,19 +555,8 @@ class FusionTechnicianTask(models.Model):
         :param start, end: datetimes, aware or naive UTC
         :return: ``{user_id: Intervals}`` of aware UTC datetimes
         """
-        start, end = availability.as_utc(start), availability.as_utc(end)
-        if not technicians or start >= end:
-            return {user_id: availability.make_intervals([]) for user_id in technicians.ids}
-        buffer = self._get_travel_buffer()
-        resources = self._get_technician_resources(technicians)
-        work = self._get_work_intervals(technicians, start, end, resources=resources)
-        busy = self._get_busy_intervals(
-            technicians, start - buffer, end + buffer, exclude_tasks=exclude_tasks, resources=resources
-        )
-        return {
-            user_id: availability.free_intervals(work.get(user_id, ()), busy.get(user_id), buffer)
-            for user_id in technicians.ids
-        }
+        free = self._get_free_timestamps(technicians, start, end, exclude_tasks=exclude_tasks)
+        return {user_id: availability.from_timestamps(pairs) for user_id, pairs in free.items()}
 
     @api.model
     def _find_next_available_slot(self, technicians, duration, after, horizon_days=21, grid_minutes=30):
@@ -495,36 +570,102 @@ class FusionTechnicianTask(models.Model):
             duration = timedelta(hours=duration)
         after = availability.as_utc(after)
         until = after + timedelta(days=horizon_days)
-        gaps = self._get_available_gaps(technicians, after, until + duration)
-        start, user_ids = availability.first_fit(gaps, duration, grid_minutes, self._get_company_tz(), after, until)
-        if not start:
+        free = self._get_free_timestamps(technicians, after, until + duration)
+        slots = availability.grid_starts(
+            free,
+            duration.total_seconds(),
+            grid_minutes,
+            self._get_company_tz(),
+            after.timestamp(),
+            until.timestamp(),
+            first_only=True,
+        )
+        if not slots:
             return False, False
-        candidates = self.env["res.users"].browse(user_ids)
+        first = min(slots)
+        candidates = self.env["res.users"].browse(sorted(slots[first]))
         if len(candidates) > 1:
             load = self._technician_load(candidates, after, until)
             candidates = candidates.sorted(lambda user: (load.get(user.id, 0), user.id))
-        return start.replace(tzinfo=None), candidates[0]
+        return availability.EPOCH + timedelta(seconds=first), candidates[0]
 
     @api.model
     def _get_candidate_technicians(self, skill=None, postal_code=None, technicians=None):
         """Active internal technicians of the current company, having
-        ``skill`` and serving ``postal_code`` when given, within
-        ``technicians`` when given."""
-        domain = [
-            ("x_fc_is_technician", "=", True),
-            ("share", "=", False),
-            ("company_ids", "in", self.env.company.id),
+        ``skill`` and serving ``postal_code`` (a service zone with a prefix
+        that starts the normalised code) when given, within ``technicians``
+        when given."""
+        return self._get_slot_context(skill, postal_code, technicians)[0]
+
+    @api.model
+    def _get_slot_context(self, skill=None, postal_code=None, technicians=None):
+        """What a slot search starts from, in one query: the candidate technicians (see
+        ``_get_candidate_technicians``), their resources and the company's
+        time zone. It runs on every slot search, public ones included, and
+        reads past the access rules (the caller decides what to show).
+
+        :return: ``(res.users, {user_id: resource.resource}, tz name or None)``
+        """
+        Users = self.env["res.users"]
+        company = self.env.company
+        Users.flush_model(["active", "share", "x_fc_is_technician", "company_ids", "partner_id"])
+        self.env["fusion.technician.skill"].flush_model(["technician_ids"])
+        self.env["fusion.service.zone"].flush_model(["active", "postal_prefixes", "technician_ids"])
+        self.env["resource.resource"].flush_model(["user_id", "active", "company_id"])
+        self.env["res.partner"].flush_model(["tz"])
+        conditions = [
+            SQL("u.active AND u.x_fc_is_technician AND NOT u.share"),
+            SQL("u.id = ANY(ARRAY(SELECT user_id FROM res_company_users_rel WHERE cid = %s))", company.id),
         ]
         if technicians is not None:
-            domain.append(("id", "in", technicians.ids))
+            conditions.append(SQL("u.id = ANY(%s)", list(technicians.ids)))
         if skill:
-            domain.append(("x_fc_technician_skill_ids", "in", skill.ids))
+            conditions.append(
+                SQL(
+                    "u.id = ANY(ARRAY(SELECT user_id FROM fusion_technician_skill_res_users_rel"
+                    " WHERE skill_id = ANY(%s)))",
+                    list(skill.ids),
+                )
+            )
         if postal_code:
-            zones = self.env["fusion.service.zone"].sudo()._match_postal_code(postal_code)
-            if not zones:
-                return self.env["res.users"]
-            domain.append(("x_fc_service_zone_ids", "in", zones.ids))
-        return self.env["res.users"].sudo().search(domain, order="id").with_env(self.env)
+            # as fusion.service.zone._match_postal_code(), inside this query
+            conditions.append(
+                SQL(
+                    """u.id = ANY(ARRAY(
+                        SELECT zu.user_id
+                          FROM fusion_service_zone_res_users_rel zu
+                          JOIN fusion_service_zone z ON z.id = zu.zone_id
+                         WHERE z.active
+                           AND EXISTS (SELECT 1 FROM unnest(string_to_array(
+                                           upper(regexp_replace(z.postal_prefixes, '\\s', '', 'g')), ',')) AS p(prefix)
+                                        WHERE p.prefix <> '' AND starts_with(%s, p.prefix))))""",
+                    normalise_postal_code(postal_code),
+                )
+            )
+        self.env.cr.execute(
+            SQL(
+                """
+            SELECT u.id, r.id, r.company_id = %(company)s,
+                   (SELECT tz FROM res_partner WHERE id = (SELECT partner_id FROM res_company WHERE id = %(company)s))
+              FROM res_users u
+              LEFT JOIN resource_resource r ON r.user_id = u.id AND r.active
+             WHERE %(conditions)s
+             ORDER BY u.id, r.id
+            """,
+                company=company.id,
+                conditions=SQL(" AND ").join(conditions),
+            )
+        )
+        rows = self.env.cr.fetchall()
+        resource_of = {}  # a resource of the current company if the user has several
+        for user_id, resource_id, same_company, _tz in rows:
+            if resource_id and (user_id not in resource_of or (same_company and not resource_of[user_id][1])):
+                resource_of[user_id] = (resource_id, same_company)
+        users = Users.browse(dict.fromkeys(row[0] for row in rows))
+        resource_records = self.env["resource.resource"].sudo().browse([rid for rid, _same in resource_of.values()])
+        by_id = {resource.id: resource for resource in resource_records}  # one prefetch group
+        resources = {user_id: by_id[rid] for user_id, (rid, _same) in resource_of.items()}
+        return users, resources, rows[0][3] if rows else None
 
     @api.model
     def _get_bookable_slots(
@@ -558,19 +699,27 @@ class FusionTechnicianTask(models.Model):
         latest = now + timedelta(days=horizon_days)
         if earliest >= latest:
             return []
-        candidates = self._get_candidate_technicians(skill, postal_code, technicians)
+        candidates, resources, tz_name = self._get_slot_context(skill, postal_code, technicians)
         if not candidates:
             return []
-        gaps = self._get_available_gaps(candidates, earliest, latest + duration, exclude_tasks=exclude_tasks)
-        slots = availability.bookable_starts(gaps, duration, grid_minutes, self._get_company_tz(), earliest, latest)
-        return [
-            {
-                "start": start.replace(tzinfo=None),
-                "end": (start + duration).replace(tzinfo=None),
-                "technician_ids": user_ids,
-            }
-            for start, user_ids in slots
-        ]
+        free = self._get_free_timestamps(
+            candidates, earliest, latest + duration, exclude_tasks=exclude_tasks, resources=resources
+        )
+        slots = availability.grid_starts(
+            free,
+            duration.total_seconds(),
+            grid_minutes,
+            availability.get_tz(tz_name or DEFAULT_COMPANY_TZ),
+            earliest.timestamp(),
+            latest.timestamp(),
+        )
+        epoch = availability.EPOCH
+        result = []
+        for ts in sorted(slots):
+            start = epoch + timedelta(seconds=ts)
+            # keys come in the order of `candidates`, sorted by id
+            result.append({"start": start, "end": start + duration, "technician_ids": slots[ts]})
+        return result
 
     @api.model
     def _technician_load(self, technicians, start, end):
