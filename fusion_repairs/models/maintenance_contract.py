@@ -17,6 +17,8 @@ _logger = logging.getLogger(__name__)
 
 BOOKING_ROUTE = "/repairs/maintenance/book"
 REMINDER_BATCH_SIZE = 100
+# advisory lock namespace ("FT") of a technician's schedule while a visit is booked
+TECHNICIAN_SCHEDULE_LOCK = 0x4654
 
 
 def _new_booking_token():
@@ -751,6 +753,15 @@ class FusionRepairMaintenanceContract(models.Model):
         )
         self.invalidate_recordset()
 
+    def _lock_technician_schedule(self, technician):
+        """Queue the bookings of one technician (transaction-level advisory lock).
+
+        The exclusion constraint alone stays the guarantee, but concurrent inserts of
+        overlapping tasks make PostgreSQL deadlock on it (each waits for the other's
+        uncommitted row) and a crowd of clients may exhaust Odoo's retries. Queued, the first
+        booking commits and the next ones meet its row at once: "just taken"."""
+        self.env.cr.execute(SQL("SELECT pg_advisory_xact_lock(%s, %s)", TECHNICIAN_SCHEDULE_LOCK, technician.id))
+
     def _pick_technician(self, slot, technician=None):
         """The technician for ``slot``: the requested one if they can take it, else the
         least-loaded one on that local day (ties: the one already assigned, then the oldest
@@ -835,6 +846,7 @@ class FusionRepairMaintenanceContract(models.Model):
             taken = contract._slot_taken_by_others(slot_start, now, min_notice)
             raise contract._booking_refusal("taken" if taken else "unavailable")
         technician = contract._pick_technician(slot, technician)
+        contract._lock_technician_schedule(technician)
         try:
             with self.env.cr.savepoint():
                 if task:
