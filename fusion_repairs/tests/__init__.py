@@ -3,3 +3,11 @@ from . import test_foundation
 from . import test_reminders
 from . import test_reminders_bands
 from . import test_spawn
+from . import test_booking_lib
+from . import test_booking_slot
+from . import test_booking_pages
+from . import test_booking_timezone
+from . import test_office_booking
+from . import test_visit
+from . import test_concurrency_booking
+from . import test_tour_booking
