@@ -136,6 +136,15 @@ def subtract_timestamps(base, removed, low=None, high=None):
     :return: sorted, disjoint pairs (empty pieces dropped)
     """
     result = []
+    if not removed:
+        for start, stop in base:
+            if low is not None and start < low:
+                start = low
+            if high is not None and stop > high:
+                stop = high
+            if start < stop:
+                result.append((start, stop))
+        return result
     cuts = sorted(removed)
     n_cuts = len(cuts)
     index = 0

@@ -1,7 +1,7 @@
 import math
 import re
 from collections import defaultdict
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from itertools import pairwise
 
 from psycopg2 import IntegrityError
@@ -11,7 +11,6 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 from ..lib import availability
-from .fusion_service_zone import normalise_postal_code
 
 TASK_TYPES = [
     ("maintenance", "Maintenance"),
@@ -435,12 +434,13 @@ class FusionTechnicianTask(models.Model):
         return work, time_off
 
     @api.model
-    def _get_busy_timestamps(self, technicians, start, end, exclude_tasks=None, resources=None):
+    def _get_busy_timestamps(self, technicians, start, end, exclude_tasks=None, resources=None, buffer_s=0):
         """``{user_id: [(start_ts, stop_ts)]}`` of the non-cancelled tasks and
         of the busy calendar events each technician attends (not declined),
-        overlapping ``[start, end)``. One query, whatever the number of
-        technicians, tasks or events, and regardless of the reader's access rights: a slot is
-        only free if nobody's task is in it."""
+        overlapping ``[start, end)``, each widened by ``buffer_s`` seconds on
+        both sides. One query, whatever the number of technicians, tasks or
+        events, and regardless of the reader's access rights: a slot is only
+        free if nobody's task is in it."""
         if not technicians:
             return {}
         exclude_tasks = exclude_tasks or self.browse()
@@ -458,9 +458,9 @@ class FusionTechnicianTask(models.Model):
             SQL(
                 """
             SELECT technician_id,
-                   date_part('epoch', scheduled_start)::int8,
-                   date_part('epoch', scheduled_end)::int8,
-                   FALSE, NULL::date, NULL::date
+                   date_part('epoch', scheduled_start)::int8 - %(buffer)s,
+                   date_part('epoch', scheduled_end)::int8 + %(buffer)s,
+                   FALSE
               FROM fusion_technician_task
              WHERE technician_id = ANY(%(users)s)
                AND state != 'cancelled'
@@ -469,9 +469,14 @@ class FusionTechnicianTask(models.Model):
                AND id != ALL(%(excluded_tasks)s)
              UNION ALL
             SELECT u.id,
-                   date_part('epoch', e.start)::int8,
-                   date_part('epoch', e.stop)::int8,
-                   e.allday, e.start_date, e.stop_date
+                   -- all-day events: their first and last dates (as UTC midnights)
+                   CASE WHEN e.allday AND e.start_date IS NOT NULL AND e.stop_date IS NOT NULL
+                        THEN date_part('epoch', e.start_date)::int8
+                        ELSE date_part('epoch', e.start)::int8 - %(buffer)s END,
+                   CASE WHEN e.allday AND e.start_date IS NOT NULL AND e.stop_date IS NOT NULL
+                        THEN date_part('epoch', e.stop_date)::int8
+                        ELSE date_part('epoch', e.stop)::int8 + %(buffer)s END,
+                   e.allday AND e.start_date IS NOT NULL AND e.stop_date IS NOT NULL
               FROM calendar_attendee a
               JOIN calendar_event e ON e.id = a.event_id
               JOIN res_users u ON u.partner_id = a.partner_id
@@ -486,6 +491,7 @@ class FusionTechnicianTask(models.Model):
                 users=user_ids,
                 start=start_naive,
                 end=end_naive,
+                buffer=buffer_s,
                 excluded_tasks=list(exclude_tasks.ids),
                 excluded_events=exclude_tasks.sudo().calendar_event_id.ids,
                 # all-day events are stored on their dates: a day of margin
@@ -496,21 +502,21 @@ class FusionTechnicianTask(models.Model):
         rows = self.env.cr.fetchall()
         if resources is None and any(row[3] for row in rows):
             resources = self._get_technician_resources(technicians)
-        for user_id, event_start, event_stop, allday, start_date, stop_date in rows:
+        for user_id, low, high, allday in rows:
             if not allday:
-                busy[user_id].append((event_start, event_stop))
-            elif start_date and stop_date:
-                # the whole days, in the technician's zone
-                resource = resources.get(user_id)
-                tz = availability.get_tz((resource and resource.tz) or self._get_company_tz())
-                busy[user_id].append(
-                    (
-                        int(tz.localize(datetime.combine(start_date, time.min)).timestamp()),
-                        int(tz.localize(datetime.combine(stop_date + timedelta(days=1), time.min)).timestamp()),
-                    )
+                busy[user_id].append((low, high))
+                continue
+            # the whole days, in the technician's zone
+            resource = resources.get(user_id)
+            tz = availability.get_tz((resource and resource.tz) or self._get_company_tz())
+            first_day = availability.EPOCH + timedelta(seconds=low)
+            after_last_day = availability.EPOCH + timedelta(seconds=high, days=1)
+            busy[user_id].append(
+                (
+                    int(tz.localize(first_day).timestamp()) - buffer_s,
+                    int(tz.localize(after_last_day).timestamp()) + buffer_s,
                 )
-            else:
-                busy[user_id].append((event_start, event_stop))
+            )
         return busy
 
     @api.model
@@ -531,13 +537,14 @@ class FusionTechnicianTask(models.Model):
             end + timedelta(seconds=buffer_s),
             exclude_tasks=exclude_tasks,
             resources=resources,
+            buffer_s=buffer_s,
         )
         start_ts, end_ts = math.ceil(start.timestamp()), math.floor(end.timestamp())
         free = {}
         for user_id in technicians.ids:
-            removed = time_off.get(user_id, [])
-            if user_busy := busy.get(user_id):
-                removed = removed + [(low - buffer_s, high + buffer_s) for low, high in user_busy]
+            removed = busy.get(user_id, [])
+            if user_time_off := time_off.get(user_id):
+                removed = removed + user_time_off  # time off: no travel buffer
             free[user_id] = availability.subtract_timestamps(work.get(user_id, ()), removed, start_ts, end_ts)
         return free
 
@@ -599,7 +606,8 @@ class FusionTechnicianTask(models.Model):
 
     @api.model
     def _get_slot_context(self, skill=None, postal_code=None, technicians=None):
-        """What a slot search starts from, in one query: the candidate technicians (see
+        """What a slot search starts from, in one query (and one for the zones
+        of a postal code): the candidate technicians (see
         ``_get_candidate_technicians``), their resources and the company's
         time zone. It runs on every slot search, public ones included, and
         reads past the access rules (the caller decides what to show).
@@ -628,18 +636,13 @@ class FusionTechnicianTask(models.Model):
                 )
             )
         if postal_code:
-            # as fusion.service.zone._match_postal_code(), inside this query
+            zones = self.env["fusion.service.zone"].sudo()._match_postal_code(postal_code)
+            if not zones:
+                return Users, {}, None
             conditions.append(
                 SQL(
-                    """u.id = ANY(ARRAY(
-                        SELECT zu.user_id
-                          FROM fusion_service_zone_res_users_rel zu
-                          JOIN fusion_service_zone z ON z.id = zu.zone_id
-                         WHERE z.active
-                           AND EXISTS (SELECT 1 FROM unnest(string_to_array(
-                                           upper(regexp_replace(z.postal_prefixes, '\\s', '', 'g')), ',')) AS p(prefix)
-                                        WHERE p.prefix <> '' AND starts_with(%s, p.prefix))))""",
-                    normalise_postal_code(postal_code),
+                    "u.id = ANY(ARRAY(SELECT user_id FROM fusion_service_zone_res_users_rel WHERE zone_id = ANY(%s)))",
+                    list(zones.ids),
                 )
             )
         self.env.cr.execute(
@@ -663,6 +666,7 @@ class FusionTechnicianTask(models.Model):
                 resource_of[user_id] = (resource_id, same_company)
         users = Users.browse(dict.fromkeys(row[0] for row in rows))
         resource_records = self.env["resource.resource"].sudo().browse([rid for rid, _same in resource_of.values()])
+        resource_records.fetch(["user_id", "calendar_id", "tz", "company_id"])
         by_id = {resource.id: resource for resource in resource_records}  # one prefetch group
         resources = {user_id: by_id[rid] for user_id, (rid, _same) in resource_of.items()}
         return users, resources, rows[0][3] if rows else None

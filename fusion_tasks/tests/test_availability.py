@@ -55,6 +55,34 @@ class TestAvailability(FusionTasksCase):
         # 9:00 in Vancouver is 12:00 in Toronto (16:00 UTC): still a Toronto grid point
         self.assertEqual(self._starts(slots)[0], datetime(2026, 5, 4, 16, 0))
 
+    def test_touching_attendances_make_one_stretch_but_lunch_splits_the_day(self):
+        split = self.env["resource.calendar"].create(
+            {
+                "name": "FT split days",
+                "tz": "America/Toronto",
+                "attendance_ids": [Command.clear()]
+                + [
+                    Command.create(
+                        {"name": name, "dayofweek": day, "hour_from": start, "hour_to": stop, "day_period": period}
+                    )
+                    for name, day, start, stop, period in (
+                        ("Mon morning", "0", 9, 12, "morning"),
+                        ("Mon afternoon", "0", 12, 17, "afternoon"),
+                        ("Tue morning", "1", 9, 12, "morning"),
+                        ("Tue afternoon", "1", 13, 17, "afternoon"),
+                    )
+                ],
+            }
+        )
+        technician = self._create_technician("FT Split", calendar=split)
+        starts = self._starts(
+            self._slots(toronto(2026, 5, 4, 7), horizon_days=2, technicians=technician, duration_hours=1.5)
+        )
+        self.assertIn(toronto(2026, 5, 4, 11), starts, "Monday 11:00-12:30 runs across the two attendances")
+        self.assertNotIn(toronto(2026, 5, 5, 11), starts, "Tuesday 11:00-12:30 would run into lunch")
+        self.assertIn(toronto(2026, 5, 5, 10, 30), starts)
+        self.assertIn(toronto(2026, 5, 5, 13), starts)
+
     # ------------------------------------------------------------------
     # What makes a technician busy
     # ------------------------------------------------------------------
@@ -189,6 +217,12 @@ class TestAvailability(FusionTasksCase):
         self.assertEqual({user_id for slot in slots for user_id in slot["technician_ids"]}, {far_away.id})
 
         self.assertEqual(self._slots(toronto(2026, 5, 4, 7), postal_code="V5K 0A1"), [], "no zone serves it")
+        slots = self._slots(toronto(2026, 5, 4, 7), horizon_days=1, technicians=pool, postal_code="")
+        self.assertEqual(
+            {user_id for slot in slots for user_id in slot["technician_ids"]},
+            set(pool.ids),
+            "no postal code: no zone filter",
+        )
 
     def test_without_pool_every_qualified_technician_is_offered(self):
         slots = self._slots(toronto(2026, 5, 4, 7), horizon_days=1, skill=self.skill, postal_code="L6A 1A1")

@@ -1,5 +1,7 @@
 """The ORM-free availability arithmetic, alone (no database)."""
 
+import random
+import zoneinfo
 from datetime import datetime, timedelta
 
 import pytz
@@ -188,3 +190,60 @@ class TestGrid(BaseCase):
     def test_naive_datetimes_are_utc(self):
         self.assertEqual(av.as_utc(datetime(2026, 5, 4, 13)), utc(2026, 5, 4, 13))
         self.assertEqual(av.to_naive_utc(local(2026, 5, 4, 9)), datetime(2026, 5, 4, 13))
+
+
+@tagged("post_install", "-at_install", "fusion_tasks")
+class TestTimestamps(BaseCase):
+    def test_subtract_matches_intervals_arithmetic(self):
+        """The fast sweep gives the same free time as Intervals, on random data."""
+        rng = random.Random(42)
+        day = utc(2026, 5, 4)
+        for _case in range(200):
+            work = av.make_intervals(
+                (day + timedelta(minutes=start), day + timedelta(minutes=start + rng.randint(1, 240)))
+                for start in sorted(rng.sample(range(0, 2000, 5), 6))
+            )
+            busy = [
+                (day + timedelta(minutes=start), day + timedelta(minutes=start + rng.randint(1, 120)))
+                for start in (rng.randrange(-60, 2100) for _busy in range(rng.randint(0, 8)))
+            ]
+            buffer = timedelta(minutes=rng.choice((0, 15, 30)))
+            expected = av.to_timestamps(av.free_intervals(work, busy, buffer))
+            widened = [(low - buffer.seconds, high + buffer.seconds) for low, high in av.to_timestamps_outer(busy)]
+            self.assertEqual(av.subtract_timestamps(av.to_timestamps(work), widened), expected)
+
+    def test_subtract_clips_and_keeps_untouched_time(self):
+        base = [(0, 100), (200, 300)]
+        self.assertEqual(av.subtract_timestamps(base, [], 50, 250), [(50, 100), (200, 250)])
+        self.assertEqual(av.subtract_timestamps(base, [(90, 210)]), [(0, 90), (210, 300)])
+        self.assertEqual(av.subtract_timestamps(base, [(-10, 400)]), [])
+        self.assertEqual(
+            av.subtract_timestamps(base, [(20, 30), (10, 25), (250, 260)]), [(0, 10), (30, 100), (200, 250), (260, 300)]
+        )
+
+    def test_rounding_to_whole_seconds(self):
+        free = [(utc(2026, 5, 4, 13, 0, 0, 500000), utc(2026, 5, 4, 14, 0, 0, 500000))]
+        start, stop = av.to_timestamps(free)[0]
+        self.assertEqual((start, stop), (av.timestamp(utc(2026, 5, 4, 13, 0, 1)), av.timestamp(utc(2026, 5, 4, 14))))
+        start, stop = av.to_timestamps_outer(free)[0]
+        self.assertEqual((start, stop), (av.timestamp(utc(2026, 5, 4, 13)), av.timestamp(utc(2026, 5, 4, 14, 0, 1))))
+
+    def test_offset_table_reads_pytz_and_probes_other_zones(self):
+        start, stop = av.timestamp(utc(2026, 3, 1)), av.timestamp(utc(2026, 11, 30))
+        for tz in (TORONTO, zoneinfo.ZoneInfo("America/Toronto")):
+            table = av.OffsetTable(tz, start, stop)
+            self.assertEqual(table.offsets, [-5 * 3600, -4 * 3600, -5 * 3600])
+            self.assertEqual(table.times[1:], [av.timestamp(utc(2026, 3, 8, 7)), av.timestamp(utc(2026, 11, 1, 6))])
+            self.assertEqual(table.offset_at(av.timestamp(utc(2026, 7, 1))), -4 * 3600)
+
+    def test_grid_with_steps_that_do_not_divide_the_change(self):
+        """A 45-minute grid is counted from local midnight: after the change,
+        its UTC instants move (the general path, not the lattice one)."""
+        gaps = {1: workday(2026, 10, 30) | workday(2026, 11, 2)}
+        for tz in (TORONTO, zoneinfo.ZoneInfo("America/Toronto")):
+            slots = av.bookable_starts(gaps, timedelta(hours=1), 45, tz, utc(2026, 10, 29), utc(2026, 11, 5))
+            walls = {start.astimezone(TORONTO).strftime("%H:%M") for start, _keys in slots}
+            self.assertEqual(
+                walls, {"09:00", "09:45", "10:30", "11:15", "12:00", "12:45", "13:30", "14:15", "15:00", "15:45"}
+            )
+            self.assertEqual(len(slots), 20)
