@@ -324,19 +324,7 @@ class FusionTechnicianTask(models.Model):
     def _get_company_tz(self):
         """The zone the start grid is aligned in (and slots are shown in): the
         company's (its partner's), else America/Toronto."""
-        company = self.env.company
-        if "partner_id" in company._cache:
-            tz = company.sudo().partner_id.tz
-        else:  # one query instead of two (company, then partner)
-            self.env["res.partner"].flush_model(["tz"])
-            self.env.cr.execute(
-                SQL(
-                    "SELECT p.tz FROM res_company c JOIN res_partner p ON p.id = c.partner_id WHERE c.id = %s",
-                    company.id,
-                )
-            )
-            tz = self.env.cr.fetchone()[0]
-        return availability.get_tz(tz or DEFAULT_COMPANY_TZ)
+        return availability.get_tz(self.env.company.sudo().partner_id.tz or DEFAULT_COMPANY_TZ)
 
     @api.model
     def _get_technician_resources(self, technicians):
@@ -664,7 +652,7 @@ class FusionTechnicianTask(models.Model):
         for user_id, resource_id, same_company, _tz in rows:
             if resource_id and (user_id not in resource_of or (same_company and not resource_of[user_id][1])):
                 resource_of[user_id] = (resource_id, same_company)
-        users = Users.browse(dict.fromkeys(row[0] for row in rows))
+        users = Users.browse(list(dict.fromkeys(row[0] for row in rows)))
         resource_records = self.env["resource.resource"].sudo().browse([rid for rid, _same in resource_of.values()])
         resource_records.fetch(["user_id", "calendar_id", "tz", "company_id"])
         by_id = {resource.id: resource for resource in resource_records}  # one prefetch group

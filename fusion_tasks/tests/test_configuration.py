@@ -65,3 +65,19 @@ class TestConfiguration(FusionTasksCase):
         users = self.env["res.users"].search(ast.literal_eval(action.domain))
         self.assertIn(self.tech_1, users)
         self.assertNotIn(office, users)
+
+    def test_backend_views_and_menus_load(self):
+        views = self.env["fusion.technician.task"].get_views(
+            [(False, "list"), (False, "kanban"), (False, "calendar"), (False, "form"), (False, "search")]
+        )
+        self.assertEqual(set(views["views"]), {"list", "kanban", "calendar", "form", "search"})
+        self.assertIn('name="action_done"', views["views"]["form"]["arch"])
+        my_tasks = self.env.ref("fusion_tasks.fusion_technician_task_action_my")
+        self.assertIn("search_default_my_tasks", my_tasks.context)
+        visible = self.env["ir.ui.menu"].with_user(self.tech_1)._visible_menu_ids()
+        self.assertIn(self.env.ref("fusion_tasks.fusion_technician_task_menu_my").id, visible)
+        self.assertNotIn(self.env.ref("fusion_tasks.fusion_technician_task_menu").id, visible, "dispatchers only")
+        self.assertNotIn(self.env.ref("fusion_tasks.fusion_tasks_menu_configuration").id, visible, "managers only")
+        user_form_view = self.env.ref("base.view_users_form")
+        user_form = self.env["res.users"].get_views([(user_form_view.id, "form")])["views"]["form"]["arch"]
+        self.assertIn("x_fc_service_zone_ids", user_form)
