@@ -19,6 +19,8 @@ BOOKING_ROUTE = "/repairs/maintenance/book"
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
 # personal pages: never indexed, never served from a cache (the free times change)
 _PRIVATE_PAGE_HEADERS = {"X-Robots-Tag": "noindex, nofollow", "Cache-Control": "no-store"}
+# days of free times listed at once; the next ones are behind "Show more days"
+DAYS_SHOWN = 5
 _NOTICES = {"booked", "moved", "cancelled"}
 # refusals shown after a redirect (the page then has fresh slots from a new transaction)
 _ERRORS = {
@@ -169,6 +171,8 @@ class MaintenanceBookingController(http.Controller):
             "error": error,
             "notice": notice,
             "prepare_items": contract._get_visit_preparation_items(),
+            "visit_duration_label": self._duration_label(contract._get_visit_duration_hours()),
+            "days_shown": DAYS_SHOWN,
             "additional_title": env._("Book your maintenance visit"),
         }
 
@@ -180,6 +184,14 @@ class MaintenanceBookingController(http.Controller):
         if reason in _ERRORS:
             return request.redirect(f"{BOOKING_ROUTE}/{token}?error={reason}", local=True)
         return self._render_page(contract, error=error.args[0])
+
+    def _duration_label(self, hours):
+        env = request.env
+        if hours < 1:
+            return env._("%s minutes", round(hours * 60))
+        if hours == 1:
+            return env._("1 hour")
+        return env._("%s hours", f"{hours:g}")
 
     def _render_page(self, contract, error=None, notice=None):
         return request.render(

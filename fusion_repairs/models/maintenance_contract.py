@@ -915,7 +915,7 @@ class FusionRepairMaintenanceContract(models.Model):
             "partner_ids": [Command.set((task.technician_id.partner_id | self.partner_id).ids)],
             "res_model_id": self.env["ir.model"]._get_id(self._name),
             "res_id": self.id,
-            "location": self.partner_id._display_address(without_company=True).replace("\n", ", "),
+            "location": ", ".join(self._get_client_address_lines()),
             "description": self._prepare_booking_description(),
             "show_as": "busy",
             # no "meeting" activity on the contract: the task is the to-do
@@ -1030,6 +1030,11 @@ class FusionRepairMaintenanceContract(models.Model):
             booking_slots.timezone_label(tz_name, lang),
         )
 
+    def _get_client_address_lines(self):
+        """The visit address, one line per part, without the empty ones."""
+        address = self.partner_id._display_address(without_company=True)
+        return [line.strip() for line in address.splitlines() if line.strip()]
+
     def _get_booking_summary(self, task=None):
         """What the client is told about the booked visit (page and email)."""
         self.ensure_one()
@@ -1047,7 +1052,7 @@ class FusionRepairMaintenanceContract(models.Model):
             "window_end_label": booking_slots.format_time(window_end, tz_name, lang),
             "tz_label": booking_slots.timezone_label(tz_name, lang),
             "technician_first_name": booking_slots.first_name(task.technician_id.name),
-            "address": self.partner_id._display_address(without_company=True),
+            "address": "\n".join(self._get_client_address_lines()),
             "change_deadline": self._booking_change_deadline(),
             "change_deadline_label": "%s, %s"
             % (

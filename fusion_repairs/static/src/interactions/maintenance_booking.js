@@ -21,7 +21,7 @@ export class MaintenanceBooking extends Interaction {
 
     onSlotChange(ev) {
         const label = ev.currentTarget.dataset.slotLabel;
-        this.selectedLabel = label ? _t("You picked %(slot)s.", { slot: label }) : "";
+        this.selectedLabel = label ? _t("You picked: %(slot)s", { slot: label }) : "";
     }
 
     onSubmit(ev) {
