@@ -16,15 +16,12 @@ class FusionTechnicianTask(models.Model):
 
     maintenance_contract_id = fields.Many2one(
         "fusion.repair.maintenance.contract",
-        "Maintenance Contract",
         copy=False,
         index="btree_not_null",
         ondelete="set null",
         tracking=True,
     )
-    repair_order_id = fields.Many2one(
-        "repair.order", "Repair Order", copy=False, index="btree_not_null", ondelete="set null"
-    )
+    repair_order_id = fields.Many2one("repair.order", copy=False, index="btree_not_null", ondelete="set null")
     maintenance_product_id = fields.Many2one(related="maintenance_contract_id.product_id", string="Equipment")
     maintenance_serial = fields.Char(related="maintenance_contract_id.serial_display", string="Serial Number")
     # The booking link of the cycle this visit closed: its old link then says "this visit is done".

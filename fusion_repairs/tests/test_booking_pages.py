@@ -3,6 +3,7 @@
 import re
 
 from odoo.tests import HttpCase, freeze_time, tagged
+from odoo.tools import mute_logger
 
 from .common_booking import FROZEN_NOW, OFFICE_PHONE, BookingHttpMixin, toronto
 
@@ -153,6 +154,7 @@ class TestBookingPages(BookingHttpMixin, HttpCase):
         self.assertIn(slot, self._slot_starts(doc))
         self.assertIn("your current time", self._text(doc, "o_fc_booking_form"))
 
+    @mute_logger("odoo.http")  # the refusals are logged as warnings
     def test_missing_or_wrong_csrf_is_refused(self):
         doc = self._doc(self._open(self.contract.booking_token))
         slot = self._slot_starts(doc)[0]

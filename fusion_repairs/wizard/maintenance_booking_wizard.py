@@ -13,7 +13,6 @@ class FusionRepairMaintenanceBookingWizard(models.TransientModel):
 
     contract_id = fields.Many2one(
         "fusion.repair.maintenance.contract",
-        string="Contract",
         required=True,
         readonly=True,
         ondelete="cascade",
@@ -28,7 +27,6 @@ class FusionRepairMaintenanceBookingWizard(models.TransientModel):
     )
     technician_id = fields.Many2one(
         "res.users",
-        string="Technician",
         domain="[('x_fc_is_technician', '=', True), ('share', '=', False)]",
         help="Leave empty to give each visit to the least busy qualified technician.",
     )
