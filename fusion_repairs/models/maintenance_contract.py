@@ -1054,6 +1054,7 @@ class FusionRepairMaintenanceContract(models.Model):
             "technician_first_name": booking_slots.first_name(task.technician_id.name),
             "address": "\n".join(self._get_client_address_lines()),
             "change_deadline": self._booking_change_deadline(),
+            "can_change": self._booking_change_allowed(),
             "change_deadline_label": "%s, %s"
             % (
                 booking_slots.format_day(self._booking_change_deadline(), tz_name, lang),

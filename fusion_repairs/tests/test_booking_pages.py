@@ -130,6 +130,7 @@ class TestBookingPages(BookingHttpMixin, HttpCase):
         self.assertIn("Tuesday, January 12, 2027", message.subject)
         body = str(message.body)
         self.assertIn("10:00 a.m.", body)
+        self.assertIn("can no longer be changed online", body, "booked inside the 24 h cut-off")
         self.assertIn("Samuel", body)
         self.assertIn("149.00", body)
         ics = message.attachment_ids.filtered(lambda a: a.name.endswith(".ics"))
@@ -153,6 +154,9 @@ class TestBookingPages(BookingHttpMixin, HttpCase):
         self.assertNotIn(slot, self._enabled_slot_starts(doc), "the current time is not offered again")
         self.assertIn(slot, self._slot_starts(doc))
         self.assertIn("your current time", self._text(doc, "o_fc_booking_form"))
+        confirmation = self.contract.message_ids.filtered(lambda m: m.subject and "booked" in m.subject)
+        self.assertIn("Use the same page until", str(confirmation.body))
+        self.assertIn(self.contract.booking_url, self._links(confirmation.body))
 
     @mute_logger("odoo.http")  # the refusals are logged as warnings
     def test_missing_or_wrong_csrf_is_refused(self):
