@@ -1094,12 +1094,22 @@ class FusionRepairMaintenanceContract(models.Model):
                 )
                 .ids
             )
-        return contract.with_company(contract.company_id).message_post_with_source(
-            template,
-            subtype_xmlid="mail.mt_comment",
-            message_type="comment",
-            **values,
-        )
+        try:
+            with self.env.cr.savepoint():
+                return contract.with_company(contract.company_id).message_post_with_source(
+                    template,
+                    subtype_xmlid="mail.mt_comment",
+                    message_type="comment",
+                    **values,
+                )
+        except Exception as error:  # pylint: disable=broad-except
+            # the visit stays booked: staff see why the client got no email
+            _logger.info("Booking confirmation of %s failed", self.display_name, exc_info=True)
+            contract.message_post(
+                body=self.env._("The booking confirmation email could not be sent: %s", error),
+                subtype_xmlid="mail.mt_note",
+            )
+            return self.env["mail.message"]
 
     # office buttons
 

@@ -158,6 +158,15 @@ class TestBookingPages(BookingHttpMixin, HttpCase):
         self.assertIn("Use the same page until", str(confirmation.body))
         self.assertIn(self.contract.booking_url, self._links(confirmation.body))
 
+    def test_client_without_email_books_too(self):
+        self.client.email = False
+        _slot, response = self._book_first_slot()
+        text = self._page_text(response)
+        self.assertIn("Your visit is booked", text)
+        self.assertNotIn("has been emailed", text)
+        self.assertTrue(self.contract.is_booked)
+        self.assertFalse(self.contract.message_ids.filtered(lambda m: m.subject and "booked" in m.subject))
+
     @mute_logger("odoo.http")  # the refusals are logged as warnings
     def test_missing_or_wrong_csrf_is_refused(self):
         doc = self._doc(self._open(self.contract.booking_token))
