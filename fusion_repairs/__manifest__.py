@@ -1,9 +1,8 @@
-{  # noqa: B018
+{
     "name": "Fusion Repairs – Maintenance",  # noqa: RUF001
     "version": "19.0.2.3.0",
     "category": "Services",
-    "summary": "Recurring, priced preventive maintenance for sold equipment, "
-    "with due reminders and self-serve booking",
+    "summary": "Recurring, priced preventive maintenance for sold equipment, with due reminders and self-serve booking",
     "author": "Fusion Repairs",
     "website": "https://github.com/fusion/fusion_repairs",
     "license": "LGPL-3",

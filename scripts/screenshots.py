@@ -29,17 +29,15 @@ def main():
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
 
-    uid = xmlrpc.client.ServerProxy(f"{args.url}/xmlrpc/2/common").authenticate(
-        args.db, args.login, args.password, {}
-    )
+    uid = xmlrpc.client.ServerProxy(f"{args.url}/xmlrpc/2/common").authenticate(args.db, args.login, args.password, {})
     models = xmlrpc.client.ServerProxy(f"{args.url}/xmlrpc/2/object", allow_none=True)
 
     def call(model, method, *params, **kw):
         return models.execute_kw(args.db, uid, args.password, model, method, list(params), kw)
 
-    category_id = call(
-        "fusion.repair.product.category", "search", [("x_fc_maintenance_enabled", "=", True)], limit=1
-    )[0]
+    category_id = call("fusion.repair.product.category", "search", [("x_fc_maintenance_enabled", "=", True)], limit=1)[
+        0
+    ]
     contract = call(
         "fusion.repair.maintenance.contract",
         "search_read",
@@ -48,9 +46,7 @@ def main():
         order="next_due_date",
         limit=1,
     )[0]
-    cron_id = call(
-        "ir.model.data", "check_object_reference", "fusion_repairs", "ir_cron_maintenance_due_reminders"
-    )[1]
+    cron_id = call("ir.model.data", "check_object_reference", "fusion_repairs", "ir_cron_maintenance_due_reminders")[1]
     call("ir.cron", "method_direct_trigger", [cron_id])
     # The queued mail holds the body as the client receives it (with the company layout).
     reminder = call(
