@@ -419,28 +419,22 @@ class FusionRepairMaintenanceContract(models.Model):
 
     def action_view_sale_order(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "sale.order",
-            "res_id": self.original_sale_order_id.id,
-            "views": [(False, "form")],
-        }
+        return self._action_open_form(self.original_sale_order_id)
 
     def action_view_task(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "fusion.technician.task",
-            "res_id": self.task_id.id,
-            "views": [(False, "form")],
-        }
+        return self._action_open_form(self.task_id)
 
     def action_view_repair_order(self):
         self.ensure_one()
+        return self._action_open_form(self.repair_order_id)
+
+    @api.model
+    def _action_open_form(self, record):
         return {
             "type": "ir.actions.act_window",
-            "res_model": "repair.order",
-            "res_id": self.repair_order_id.id,
+            "res_model": record._name,
+            "res_id": record.id,
             "views": [(False, "form")],
         }
 

@@ -142,6 +142,12 @@ class TestMaintenanceFoundation(FusionRepairsCommon):
         task.state = "cancelled"
         self.assertFalse(contract.is_booked)
 
+    def test_smart_buttons_open_the_linked_records(self):
+        contract = self._make_contract()
+        task = self._make_task(contract)
+        action = contract.action_view_task()
+        self.assertEqual((action["res_model"], action["res_id"]), ("fusion.technician.task", task.id))
+
     def test_pause_resume_cancel(self):
         contract = self._make_contract()
         contract.action_pause()
