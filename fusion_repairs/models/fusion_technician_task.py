@@ -49,17 +49,8 @@ class FusionTechnicianTask(models.Model):
         self.ensure_one()
         contract = self.maintenance_contract_id.sudo()
         self.sudo().maintenance_token_hash = booking_token_hash(contract.booking_token)
-        contract._roll_forward(self._get_maintenance_service_date())
+        contract._roll_forward(self._get_maintenance_service_date(), task=self)
         self._close_maintenance_repair_order()
-        contract.message_post(
-            body=self.env._(
-                "Maintenance visit %(task)s done by %(technician)s; next visit due %(due)s.",
-                task=self.name,
-                technician=self.technician_id.name,
-                due=fields.Date.to_string(contract.next_due_date),
-            ),
-            subtype_xmlid="mail.mt_note",
-        )
 
     def _get_maintenance_service_date(self):
         """The local day of the visit: today, or the planned day if the task is closed later."""

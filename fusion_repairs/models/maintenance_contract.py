@@ -9,7 +9,7 @@ from markupsafe import Markup
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command, Domain
-from odoo.tools import SQL, email_normalize
+from odoo.tools import SQL, email_normalize, format_date
 
 from ..lib import booking_slots, reminder_bands
 
@@ -183,6 +183,7 @@ class FusionRepairMaintenanceContract(models.Model):
         "before the due date (0 = no reminder yet).",
     )
     reminder_last_sent = fields.Datetime(string="Last Reminder", readonly=True, copy=False)
+    reminder_summary = fields.Char(string="Reminders", compute="_compute_reminder_summary")
     company_id = fields.Many2one(
         "res.company",
         required=True,
@@ -222,6 +223,9 @@ class FusionRepairMaintenanceContract(models.Model):
         string="Visit Scheduled",
         related="task_id.scheduled_start",
     )
+    # ── History: every visit of this unit (the booked one included) ─────────
+    task_ids = fields.One2many("fusion.technician.task", "maintenance_contract_id", string="Visits")
+    visit_count = fields.Integer(string="Visit Count", compute="_compute_visit_count")
 
     _booking_token_unique = models.UniqueIndex(
         "(booking_token)",
@@ -299,6 +303,36 @@ class FusionRepairMaintenanceContract(models.Model):
                 "cancelled",
             )
 
+    @api.depends("reminder_band_sent", "reminder_last_sent")
+    def _compute_reminder_summary(self):
+        for contract in self:
+            band = contract.reminder_band_sent
+            if not band:
+                contract.reminder_summary = self.env._("None yet this cycle")
+            elif contract.reminder_last_sent:
+                contract.reminder_summary = self.env._(
+                    "Last reminder: %(days)s days before due, on %(date)s",
+                    days=band,
+                    date=format_date(
+                        self.env,
+                        fields.Datetime.context_timestamp(contract, contract.reminder_last_sent),
+                        date_format="MMM d",
+                    ),
+                )
+            else:
+                contract.reminder_summary = self.env._(
+                    "The %(days)s-day reminder was not emailed (see the chatter)", days=band
+                )
+
+    def _compute_visit_count(self):
+        counts = dict(
+            self.env["fusion.technician.task"]
+            .sudo()
+            ._read_group([("maintenance_contract_id", "in", self.ids)], ["maintenance_contract_id"], ["__count"])
+        )
+        for contract in self:
+            contract.visit_count = counts.get(contract._origin, 0)
+
     @api.depends("booking_token")
     def _compute_booking_url(self):
         for contract in self:
@@ -337,10 +371,11 @@ class FusionRepairMaintenanceContract(models.Model):
         for contract in self:
             contract.sudo().booking_token = _new_booking_token()
 
-    def _roll_forward(self, service_date):
+    def _roll_forward(self, service_date, task=None):
         """Close the current cycle after a visit on ``service_date``: next due
         date counted from the service, new booking link, reminders reset and the
-        current booking cleared."""
+        current booking cleared. One note on the chatter says so (naming the
+        visit ``task`` when there is one)."""
         service_date = fields.Date.to_date(service_date)
         for contract in self:
             next_due = service_date + relativedelta(months=contract.interval_months)
@@ -356,14 +391,24 @@ class FusionRepairMaintenanceContract(models.Model):
                     "repair_order_id": False,
                 }
             )
-            contract.message_post(
-                body=self.env._(
+            service_words = format_date(self.env, service_date, date_format="long")
+            due_words = format_date(self.env, next_due, date_format="long")
+            if task:
+                body = self.env._(
+                    "Maintenance visit %(task)s done by %(technician)s on %(service)s. "
+                    "Next maintenance due on %(due)s.",
+                    task=task.name,
+                    technician=task.technician_id.name,
+                    service=service_words,
+                    due=due_words,
+                )
+            else:
+                body = self.env._(
                     "Serviced on %(service)s. Next maintenance due on %(due)s.",
-                    service=fields.Date.to_string(service_date),
-                    due=fields.Date.to_string(next_due),
-                ),
-                subtype_xmlid="mail.mt_note",
-            )
+                    service=service_words,
+                    due=due_words,
+                )
+            contract.message_post(body=body, subtype_xmlid="mail.mt_note")
         return True
 
     def _fc_anchor_on_delivery(self, delivered_on, lot=None):
@@ -424,6 +469,18 @@ class FusionRepairMaintenanceContract(models.Model):
     def action_view_task(self):
         self.ensure_one()
         return self._action_open_form(self.task_id)
+
+    def action_view_visits(self):
+        """Every visit of this unit, newest first."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Visits of %s", self.display_name),
+            "res_model": "fusion.technician.task",
+            "views": [(False, "list"), (False, "form"), (False, "calendar")],
+            "domain": [("maintenance_contract_id", "=", self.id)],
+            "context": {"default_maintenance_contract_id": self.id, "default_partner_id": self.partner_id.id},
+        }
 
     def action_view_repair_order(self):
         self.ensure_one()

@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.tools import format_amount
 
 
 class ProductTemplate(models.Model):
@@ -22,6 +23,12 @@ class ProductTemplate(models.Model):
         help="Per-product override of the category maintenance fee. 0 = use the category fee.",
     )
 
+    x_fc_maintenance_policy_hint = fields.Char(
+        string="Policy in Use",
+        compute="_compute_x_fc_maintenance_policy_hint",
+        help="What sold units of this product get: the overrides above when set, the category otherwise.",
+    )
+
     _x_fc_maintenance_interval_positive = models.Constraint(
         "CHECK(x_fc_maintenance_interval_months >= 0)",
         "The maintenance interval of a product cannot be negative.",
@@ -30,6 +37,36 @@ class ProductTemplate(models.Model):
         "CHECK(x_fc_maintenance_fee >= 0)",
         "The maintenance fee of a product cannot be negative.",
     )
+
+    @api.depends(
+        "x_fc_repair_category_id.x_fc_maintenance_enabled",
+        "x_fc_repair_category_id.x_fc_maintenance_interval_months",
+        "x_fc_repair_category_id.x_fc_maintenance_fee",
+        "x_fc_maintenance_interval_months",
+        "x_fc_maintenance_fee",
+        "currency_id",
+    )
+    def _compute_x_fc_maintenance_policy_hint(self):
+        for product in self:
+            policy = product._get_maintenance_policy()
+            if not policy:
+                product.x_fc_maintenance_policy_hint = (
+                    self.env._("No maintenance: the equipment category does not offer it")
+                    if product.x_fc_repair_category_id
+                    else False
+                )
+                continue
+            interval_source = (
+                self.env._("this product") if product.x_fc_maintenance_interval_months else self.env._("category")
+            )
+            fee_source = self.env._("this product") if product.x_fc_maintenance_fee else self.env._("category")
+            product.x_fc_maintenance_policy_hint = self.env._(
+                "Every %(months)s months (%(interval_source)s), %(fee)s per visit (%(fee_source)s)",
+                months=policy["interval_months"],
+                interval_source=interval_source,
+                fee=format_amount(self.env, policy["fee"], policy["currency"]),
+                fee_source=fee_source,
+            )
 
     def _get_maintenance_policy(self):
         """Return the maintenance policy of this product as a dict, or None.

@@ -43,6 +43,10 @@ def _overlap_message_for(env, technician_id):
     return env._("The technician already has a task at that time.")
 
 
+# planned by dispatchers; the technician reassignment has its own check below
+SCHEDULING_FIELDS = frozenset({"partner_id", "scheduled_start", "scheduled_end", "duration", "task_type"})
+
+
 class FusionTechnicianTask(models.Model):
     _name = "fusion.technician.task"
     _description = "Technician Task"
@@ -88,6 +92,10 @@ class FusionTechnicianTask(models.Model):
     company_id = fields.Many2one(
         "res.company", "Company", required=True, index=True, default=lambda self: self.env.company
     )
+    can_edit_schedule = fields.Boolean(
+        compute="_compute_can_edit_schedule",
+        help="Dispatchers plan tasks: client, time, technician and type are read-only for the others.",
+    )
 
     _check_schedule = models.Constraint("CHECK ((scheduled_end > scheduled_start))", "A task must end after it starts.")
     # The real guarantee, also under concurrent transactions: never two
@@ -109,6 +117,12 @@ class FusionTechnicianTask(models.Model):
     # ------------------------------------------------------------------
     # Computes
     # ------------------------------------------------------------------
+
+    @api.depends_context("uid")
+    def _compute_can_edit_schedule(self):
+        allowed = self.env.su or self.env.user.has_group("fusion_tasks.group_fusion_dispatcher")
+        for task in self:
+            task.can_edit_schedule = allowed
 
     @api.depends("scheduled_start", "scheduled_end")
     def _compute_duration(self):
@@ -149,6 +163,14 @@ class FusionTechnicianTask(models.Model):
             raise ValidationError(self._sql_error_to_message(exc)) from None
 
     def write(self, vals):
+        planning = SCHEDULING_FIELDS & vals.keys()
+        if (
+            planning
+            and not self.env.su
+            and not self.env.user.has_group("fusion_tasks.group_fusion_dispatcher")
+            and any(task._fc_value_changes(name, vals[name]) for task in self for name in planning)
+        ):
+            raise AccessError(self.env._("Only dispatchers can change the client, time or type of a task."))
         if (
             "technician_id" in vals
             and not self.env.su
@@ -161,6 +183,11 @@ class FusionTechnicianTask(models.Model):
         if {"scheduled_start", "scheduled_end", "technician_id"} & vals.keys():
             self._sync_calendar_events(old_technicians)
         return res
+
+    def _fc_value_changes(self, name, value):
+        """Whether writing ``value`` to field ``name`` changes this task."""
+        field = self._fields[name]
+        return self[name] != field.convert_to_record(field.convert_to_cache(value, self), self)
 
     @api.model
     def _check_schedule_values(self, start, end):

@@ -21,14 +21,24 @@ class ResUsers(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         users = super().create(vals_list)
-        users.filtered("x_fc_is_technician")._fc_ensure_resource()
+        technicians = users.filtered("x_fc_is_technician")
+        technicians._fc_ensure_resource()
+        technicians._fc_set_home_action()
         return users
 
     def write(self, vals):
         res = super().write(vals)
         if vals.get("x_fc_is_technician"):
             self._fc_ensure_resource()
+            self._fc_set_home_action()
         return res
+
+    def _fc_set_home_action(self):
+        """Technicians land on their tasks after login (unless they already have a home action)."""
+        action = self.env.ref("fusion_tasks.fusion_technician_task_action_my", raise_if_not_found=False)
+        homeless = self.filtered(lambda user: not user.sudo().action_id)
+        if action and homeless:
+            homeless.sudo().action_id = action.id
 
     def _fc_ensure_resource(self):
         """Give technicians without an employee a resource, so that they get

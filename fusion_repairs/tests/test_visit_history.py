@@ -1,0 +1,78 @@
+"""After the visit: the contract keeps its visits (smart button, past visits list) and says
+what happened in one readable note."""
+
+from datetime import date
+
+from lxml import etree
+
+from odoo.tests import TransactionCase, freeze_time, tagged
+from odoo.tools.safe_eval import safe_eval
+
+from .common_booking import FROZEN_NOW, BookingFixturesMixin, toronto
+
+
+@tagged("post_install", "-at_install")
+@freeze_time(FROZEN_NOW)
+class TestVisitHistory(BookingFixturesMixin, TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_booking_fixtures()
+
+    def _finish_visit(self):
+        task = self.contract.book_slot(toronto(2027, 1, 12, 10, 0))
+        with freeze_time("2027-01-12 16:30:00"):  # Tuesday 11:30 in Toronto
+            task.with_user(self.technician).action_start()
+            task.with_user(self.technician).action_done()
+        return task
+
+    def test_the_contract_remembers_its_past_visits(self):
+        task = self._finish_visit()
+        contract = self.contract
+        self.assertFalse(contract.task_id, "the Booking tab is free for the next cycle")
+        self.assertEqual(contract.task_ids, task, "the done visit stays in the history")
+        self.assertEqual(contract.visit_count, 1)
+        action = contract.action_view_visits()
+        self.assertEqual(self.env[action["res_model"]].search(action["domain"]), task)
+        arch = contract.get_views([(False, "form")])["views"]["form"]["arch"]
+        form = etree.fromstring(arch)
+        self.assertTrue(form.xpath("//button[@name='action_view_visits']"), "a Visits smart button")
+        columns = [node.get("name") for node in form.xpath("//field[@name='task_ids']/list/field")]
+        for column in ("scheduled_start", "technician_id", "state"):
+            self.assertIn(column, columns)
+
+    def test_one_note_with_dates_in_words(self):
+        task = self._finish_visit()
+        notes = self.contract.message_ids.filtered(lambda m: "due on" in (m.body or "") or "due 20" in (m.body or ""))
+        self.assertEqual(len(notes), 1, "one note about the visit, not two")
+        self.assertIn(task.name, notes.body)
+        self.assertIn("January 12, 2027", notes.body)
+        self.assertIn("July 12, 2027", notes.body)
+        self.assertIn(self.technician.name, notes.body)
+        self.assertNotIn("2027-07-12", notes.body)
+        self.assertEqual(self.contract.next_due_date, date(2027, 7, 12))
+
+    def test_booked_contract_hides_pause_and_cancel(self):
+        self.contract.book_slot(toronto(2027, 1, 12, 10, 0))
+        arch = self.contract.get_views([(False, "form")])["views"]["form"]["arch"]
+        header = etree.fromstring(arch).xpath("//header")[0]
+
+        def visible(button_name):
+            button = header.xpath(f"button[@name='{button_name}']")[0]
+            expression = button.get("invisible", "False")
+            values = {"state": self.contract.state, "is_booked": self.contract.is_booked}
+            return not safe_eval(expression, values)
+
+        self.assertTrue(self.contract.is_booked)
+        self.assertFalse(visible("action_cancel"), "no Cancel Contract while a visit is booked")
+        self.assertFalse(visible("action_pause"), "no Pause while a visit is booked")
+        self.contract.cancel_booking()
+        self.assertTrue(visible("action_cancel"))
+        self.assertTrue(visible("action_pause"))
+
+    def test_done_button_of_a_visit_asks_for_confirmation(self):
+        task = self.contract.book_slot(toronto(2027, 1, 12, 10, 0))
+        arch = task.with_user(self.technician).get_views([(False, "form")])["views"]["form"]["arch"]
+        confirms = [node.get("confirm") for node in etree.fromstring(arch).xpath("//button[@name='action_done']")]
+        self.assertIn("Mark this visit as done? The client's maintenance plan moves to its next due date.", confirms)
+        self.assertTrue(all(confirms), "every Done button asks first")
