@@ -5,7 +5,9 @@ class ResUsers(models.Model):
     _inherit = "res.users"
 
     x_fc_is_technician = fields.Boolean(
-        "Field Technician", help="Technicians can be assigned tasks and are offered in the availability search."
+        "Field Technician",
+        help="Technicians can be assigned tasks, are offered in the availability search "
+        "and land on My Tasks after login.",
     )
     x_fc_technician_skill_ids = fields.Many2many(
         "fusion.technician.skill",
