@@ -33,6 +33,7 @@ _ERRORS = {
     "taken",
     "cutoff",
     "started",
+    "not_open",
 }
 
 
@@ -77,9 +78,10 @@ class MaintenanceBookingController(http.Controller):
             task = contract.with_context(fusion_booking_client=True).book_slot(slot)
         except UserError as error:
             return self._refused(token, contract, error)
+        moved = bool(before) and before == task and before_key[1] != task.scheduled_start
         if (task.id, task.scheduled_start, task.technician_id.id) != before_key:
-            contract._send_booking_confirmation(task)
-        notice = "moved" if before and before == task and before_key[1] != task.scheduled_start else "booked"
+            contract._send_booking_confirmation(task, moved=moved)
+        notice = "moved" if moved else "booked"
         return request.redirect(f"{BOOKING_ROUTE}/{token}?notice={notice}", local=True)
 
     @http.route(
@@ -101,6 +103,20 @@ class MaintenanceBookingController(http.Controller):
         except UserError as error:
             return self._refused(token, contract, error)
         return request.redirect(f"{BOOKING_ROUTE}/{token}?notice=cancelled", local=True)
+
+    @http.route(
+        [f"{BOOKING_ROUTE}/<string:token>/confirm", f"{BOOKING_ROUTE}/<string:token>/cancel"],
+        type="http",
+        auth="public",
+        methods=["GET"],
+        website=True,
+        sitemap=False,
+    )
+    def maintenance_booking_action_get(self, token, **kwargs):
+        """A reloaded or shared form address: back to the page, nothing changed."""
+        if not token or not _TOKEN_RE.match(token):
+            return self._render_unavailable(token)
+        return request.redirect(f"{BOOKING_ROUTE}/{token}", local=True)
 
     # ------------------------------------------------------------------
     # Helpers
@@ -151,7 +167,7 @@ class MaintenanceBookingController(http.Controller):
         can_change = contract._booking_change_allowed()
         days = []
         if not task or can_change:
-            slots = contract._get_available_slots()
+            slots = contract.with_context(fusion_booking_client=True)._get_available_slots()
             days = booking_slots.group_slots_by_day(slots, tz_name, lang, settings["arrival_window_minutes"])
         current_value = booking_slots.format_slot_start(task.scheduled_start) if task else False
         return {
@@ -171,7 +187,8 @@ class MaintenanceBookingController(http.Controller):
             "error": error,
             "notice": notice,
             "prepare_items": contract._get_visit_preparation_items(),
-            "visit_duration_label": self._duration_label(contract._get_visit_duration_hours()),
+            "visit_duration_label": booking_slots.format_duration(contract._get_visit_duration_hours()),
+            "opening_label": contract._get_booking_opening_label(),
             "days_shown": DAYS_SHOWN,
             "additional_title": env._("Book your maintenance visit"),
         }
@@ -184,14 +201,6 @@ class MaintenanceBookingController(http.Controller):
         if reason in _ERRORS:
             return request.redirect(f"{BOOKING_ROUTE}/{token}?error={reason}", local=True)
         return self._render_page(contract, error=error.args[0])
-
-    def _duration_label(self, hours):
-        env = request.env
-        if hours < 1:
-            return env._("%s minutes", round(hours * 60))
-        if hours == 1:
-            return env._("1 hour")
-        return env._("%s hours", f"{hours:g}")
 
     def _render_page(self, contract, error=None, notice=None):
         return request.render(

@@ -111,6 +111,50 @@ def format_time(value, tz_name, lang_code="en_CA"):
     return babel.dates.format_time(local, format="short", tzinfo=local.tzinfo, locale=babel_locale(lang_code))
 
 
+def end_sentence(text):
+    """``text`` ending with exactly one full stop: "until 9:00 a.m." stays as it is."""
+    text = (text or "").rstrip()
+    return text if not text or text.endswith((".", "!", "?")) else f"{text}."
+
+
+def format_duration(hours):
+    """A visit length in words: "45 minutes", "1 hour", "1 hour 30 minutes", "2 hours"."""
+    total = max(round((hours or 0) * 60), 0)
+    whole_hours, minutes = divmod(total, 60)
+    parts = []
+    if whole_hours:
+        parts.append(f"{whole_hours} hour" if whole_hours == 1 else f"{whole_hours} hours")
+    if minutes or not whole_hours:
+        parts.append(f"{minutes} minute" if minutes == 1 else f"{minutes} minutes")
+    return " ".join(parts)
+
+
+def window_parts(start, end, tz_name, lang_code="en_CA"):
+    """The two ends of an arrival window, "a.m."/"p.m." said once: ("8:00", "9:00 a.m.")."""
+    start_label = format_time(start, tz_name, lang_code)
+    end_label = format_time(end, tz_name, lang_code)
+    for suffix in (" a.m.", " p.m.", " AM", " PM"):
+        if start_label.endswith(suffix) and end_label.endswith(suffix):
+            start_label = start_label[: -len(suffix)]
+            break
+    return start_label, end_label
+
+
+def format_window(start, end, tz_name, lang_code="en_CA"):
+    """An arrival window in one short label, the end's "a.m."/"p.m." said once:
+    "8:00 \N{EN DASH} 9:00 a.m.", "11:30 a.m. \N{EN DASH} 12:30 p.m."."""
+    return "%s \u2013 %s" % window_parts(start, end, tz_name, lang_code)
+
+
+def format_datetime_words(value, tz_name, lang_code="en_CA"):
+    """ "Monday, November 23, 2026, 12:30 p.m. Eastern Time (Toronto)" (no nested brackets)."""
+    return "%s, %s %s" % (
+        format_day(value, tz_name, lang_code),
+        format_time(value, tz_name, lang_code),
+        timezone_label(tz_name, lang_code),
+    )
+
+
 def arrival_window(start, minutes):
     """(start, end) of the arrival window promised to the client (naive UTC)."""
     return start, start + timedelta(minutes=int(minutes or 0))
@@ -141,7 +185,8 @@ def group_slots_by_day(slots, tz_name, lang_code="en_CA", arrival_minutes=60):
                 "value": format_slot_start(slot["start"]),
                 "start": slot["start"],
                 "label": label,
-                "window_label": f"{label} to {format_time(window_end, tz_name, lang_code)}",
+                "window_label": format_window(slot["start"], window_end, tz_name, lang_code),
+                "window_parts": window_parts(slot["start"], window_end, tz_name, lang_code),
                 "technician_ids": list(slot.get("technician_ids") or []),
             }
         )

@@ -1,6 +1,6 @@
 import logging
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytz
 from dateutil.relativedelta import relativedelta
@@ -12,6 +12,11 @@ from odoo.fields import Command, Domain
 from odoo.tools import SQL, email_normalize, format_date
 
 from ..lib import booking_slots, reminder_bands
+
+try:
+    import vobject
+except ImportError:  # optional, as in the calendar module (no .ics without it)
+    vobject = None
 
 _logger = logging.getLogger(__name__)
 
@@ -600,6 +605,8 @@ class FusionRepairMaintenanceContract(models.Model):
                         message_type="comment",
                         email_layout_xmlid="mail.mail_notification_light",
                         force_send=False,
+                        # to the client only: followers (the responsible) get no copy
+                        notify_skip_followers=True,
                     )
                 sent = True
             except Exception as error:
@@ -721,7 +728,7 @@ class FusionRepairMaintenanceContract(models.Model):
         exclude |= self._get_current_booking_task().sudo()
         if exclude_tasks:
             exclude |= exclude_tasks.sudo()
-        return (
+        slots = (
             self.env["fusion.technician.task"]
             .sudo()
             .with_company(self.company_id)
@@ -736,6 +743,37 @@ class FusionRepairMaintenanceContract(models.Model):
                 exclude_tasks=exclude,
             )
         )
+        opens_at = self.env.context.get("fusion_booking_client") and self._get_booking_opens_at()
+        if opens_at:
+            # the client books from the opening day on (the office may book earlier)
+            slots = [slot for slot in slots if slot["start"] >= opens_at]
+        return slots
+
+    def _get_booking_opening_date(self):
+        """The day online booking of this cycle's visit opens: the largest reminder band
+        before the due date (the first reminder's day), or False without a due date."""
+        self.ensure_one()
+        if not self.next_due_date:
+            return False
+        return self.next_due_date - timedelta(days=max(self._get_reminder_bands()))
+
+    def _get_booking_opens_at(self):
+        """Naive UTC start of the opening day in the booking zone (False: always open)."""
+        self.ensure_one()
+        opening = self._get_booking_opening_date()
+        if not opening:
+            return False
+        tz = pytz.timezone(self._get_booking_tz())
+        local = tz.localize(datetime.combine(opening, datetime.min.time()))
+        return local.astimezone(pytz.utc).replace(tzinfo=None)
+
+    def _get_booking_opening_label(self, now=None):
+        """ "Monday, April 21, 2027" while online booking is not open yet, else False."""
+        self.ensure_one()
+        opens_at = self._get_booking_opens_at()
+        if not opens_at or (now or fields.Datetime.now()) >= opens_at:
+            return False
+        return booking_slots.format_day_date(self._get_booking_opening_date(), self.partner_id.lang or self.env.lang)
 
     def _booking_change_deadline(self):
         """Until when the client may still move or cancel the booked visit online."""
@@ -782,6 +820,14 @@ class FusionRepairMaintenanceContract(models.Model):
             )
             + call,
             "started": self.env._("Your visit has already started and can no longer be changed.") + call,
+            "not_open": self.env._(
+                "Online booking of this visit opens on %s. Please choose a time from that day on.",
+                self._get_booking_opening_date()
+                and booking_slots.format_day_date(
+                    self._get_booking_opening_date(), self.partner_id.lang or self.env.lang
+                ),
+            )
+            + call,
         }
         return messages[reason]
 
@@ -889,6 +935,8 @@ class FusionRepairMaintenanceContract(models.Model):
             horizon_days=settings["horizon_days"],
             grid_minutes=settings["grid_minutes"],
         )
+        if not reason and client and slot_start < (contract._get_booking_opens_at() or slot_start):
+            reason = "not_open"
         if reason:
             raise contract._booking_refusal(reason)
         slots = contract._get_available_slots(now=now, min_notice_hours=min_notice)
@@ -1015,6 +1063,7 @@ class FusionRepairMaintenanceContract(models.Model):
                 task=task.name,
             ),
             subtype_xmlid="mail.mt_note",
+            **self._get_booking_note_author(),
         )
         return task
 
@@ -1044,6 +1093,7 @@ class FusionRepairMaintenanceContract(models.Model):
                 technician=technician.name,
             ),
             subtype_xmlid="mail.mt_note",
+            **self._get_booking_note_author(),
         )
         return task
 
@@ -1063,23 +1113,28 @@ class FusionRepairMaintenanceContract(models.Model):
         if self.env.context.get("fusion_booking_client") and not contract._booking_change_allowed():
             raise contract._booking_refusal("cutoff")
         when = contract._format_booking_datetime(task.scheduled_start)
+        ics = contract._get_booking_ics(task, cancelled=True)
         # the task cancels its event and repair order and frees the contract
         task.with_context(no_mail_to_attendees=True)._action_cancel()
         contract.message_post(
             body=self.env._("Maintenance visit of %s cancelled; the client can book again.", when),
             subtype_xmlid="mail.mt_note",
+            **self._get_booking_note_author(),
         )
+        if not self.env.context.get("fusion_booking_no_email"):
+            self._send_booking_cancellation(task, ics)
         return task.with_env(self.env)
+
+    def _get_booking_note_author(self):
+        """``message_post`` author of a booking note: the client for their own web actions
+        (not "Public user"), else the current user."""
+        if self.env.context.get("fusion_booking_client") and self.partner_id:
+            return {"author_id": self.partner_id.id}
+        return {}
 
     def _format_booking_datetime(self, value):
         """A naive UTC datetime in words, in the booking zone (for notes and emails)."""
-        tz_name = self._get_booking_tz()
-        lang = self.partner_id.lang or self.env.lang
-        return "%s, %s (%s)" % (
-            booking_slots.format_day(value, tz_name, lang),
-            booking_slots.format_time(value, tz_name, lang),
-            booking_slots.timezone_label(tz_name, lang),
-        )
+        return booking_slots.format_datetime_words(value, self._get_booking_tz(), self.partner_id.lang or self.env.lang)
 
     def _get_client_address_lines(self):
         """The visit address, one line per part, without the empty ones."""
@@ -1099,38 +1154,110 @@ class FusionRepairMaintenanceContract(models.Model):
         return {
             "task": task,
             "day_label": booking_slots.format_day(start, tz_name, lang),
+            "window_label": booking_slots.format_window(start, window_end, tz_name, lang),
             "window_start_label": booking_slots.format_time(start, tz_name, lang),
             "window_end_label": booking_slots.format_time(window_end, tz_name, lang),
             "tz_label": booking_slots.timezone_label(tz_name, lang),
             "technician_first_name": booking_slots.first_name(task.technician_id.name),
             "address": "\n".join(self._get_client_address_lines()),
+            "address_lines": self._get_client_address_lines(),
             "change_deadline": self._booking_change_deadline(),
             "can_change": self._booking_change_allowed(),
+            "duration_label": booking_slots.format_duration(self._get_visit_duration_hours()),
             "change_deadline_label": "%s, %s"
             % (
                 booking_slots.format_day(self._booking_change_deadline(), tz_name, lang),
                 booking_slots.format_time(self._booking_change_deadline(), tz_name, lang),
             ),
+            # a full stop after the label, unless it already ends with one ("9:00 a.m.")
+            "change_deadline_stop": ""
+            if booking_slots.format_time(self._booking_change_deadline(), tz_name, lang).endswith(".")
+            else ".",
         }
 
-    def _send_booking_confirmation(self, task=None):
-        """Email the client the booked (or moved) visit, with an .ics, through the chatter.
+    def _get_booking_ics(self, task, cancelled=False):
+        """The .ics of ``task``'s visit (calendar.event._get_ics_file) with a stable UID, so that
+        the cancellation (``METHOD:CANCEL``) removes the same event from the client's calendar."""
+        self.ensure_one()
+        event = task.sudo().calendar_event_id.with_context(active_test=False)
+        ics = event._get_ics_file().get(event.id) if event else None
+        if not ics:
+            return None
+        try:
+            calendar = vobject.readOne(ics.decode())
+        except Exception:  # pylint: disable=broad-except
+            return None if cancelled else ics
+        vevent = calendar.vevent
+        uid = "fusion-maintenance-%s-%s@%s" % (
+            task.id,
+            self.id,
+            self.env["ir.config_parameter"].sudo().get_param("database.uuid", "odoo"),
+        )
+        for name, value in (("uid", uid), ("sequence", "1" if cancelled else "0")):
+            if name in vevent.contents:
+                del vevent.contents[name]
+            vevent.add(name).value = value
+        if cancelled:
+            calendar.add("method").value = "CANCEL"
+            vevent.add("status").value = "CANCELLED"
+        return calendar.serialize().encode()
 
-        Staff send it as themselves; from the public page it is sent in the company's name
-        (by the system user: a public user may not attach files to a message).
-        """
+    def _get_cancelled_booking_summary(self):
+        """The visit just cancelled (cancellation email), from the sending context."""
+        self.ensure_one()
+        task = self.env["fusion.technician.task"].sudo().browse(self.env.context.get("fusion_cancelled_task_id"))
+        if not task.exists():
+            return {}
+        tz_name = self._get_booking_tz()
+        lang = self.partner_id.lang or self.env.lang
+        start, window_end = booking_slots.arrival_window(
+            task.scheduled_start, self._get_booking_settings()["arrival_window_minutes"]
+        )
+        return {
+            "day_label": booking_slots.format_day(start, tz_name, lang),
+            "window_label": booking_slots.format_window(start, window_end, tz_name, lang),
+            "tz_label": booking_slots.timezone_label(tz_name, lang),
+        }
+
+    def _send_booking_confirmation(self, task=None, moved=False):
+        """Email the client the booked (or moved: ``moved=True``) visit, with an .ics."""
         self.ensure_one()
         task = task or self._get_current_booking_task()
-        template = self.env.ref("fusion_repairs.email_template_maintenance_booking_confirmed", raise_if_not_found=False)
-        if not task or not template or not self.partner_id.email:
+        if not task:
             return self.env["mail.message"]
-        values = {}
+        return self._send_booking_email(
+            "fusion_repairs.email_template_maintenance_booking_confirmed",
+            self._get_booking_ics(task) if task.calendar_event_id else None,
+            fusion_booking_moved=moved,
+        )
+
+    def _send_booking_cancellation(self, task, ics=None):
+        """Email the client that ``task``'s visit is cancelled, with a cancelling .ics."""
+        self.ensure_one()
+        return self._send_booking_email(
+            "fusion_repairs.email_template_maintenance_booking_cancelled",
+            ics,
+            fusion_cancelled_task_id=task.id,
+        )
+
+    def _send_booking_email(self, template_xmlid, ics=None, **context):
+        """Email the client through the chatter (visible there), to the client only: the
+        contract's followers (e.g. the responsible) get no copy.
+
+        Staff send it as themselves; from the public page it is sent in the company's name
+        (by the system user: a public user may not attach files to a message). A failure never
+        undoes the booking: it is noted on the contract.
+        """
+        self.ensure_one()
+        template = self.env.ref(template_xmlid, raise_if_not_found=False)
+        if not template or not self.partner_id.email:
+            return self.env["mail.message"]
+        values = {"notify_skip_followers": True}
         contract = self.sudo()
         if not self.env.user._is_internal():
             contract = self.with_user(SUPERUSER_ID).sudo()
             values["author_id"] = contract.company_id.partner_id.id
-        event = task.sudo().calendar_event_id
-        ics = event._get_ics_file().get(event.id) if event else None
+        contract = contract.with_context(**context)
         if ics:
             values["attachment_ids"] = (
                 contract.env["ir.attachment"]
@@ -1154,10 +1281,10 @@ class FusionRepairMaintenanceContract(models.Model):
                     **values,
                 )
         except Exception as error:  # pylint: disable=broad-except
-            # the visit stays booked: staff see why the client got no email
-            _logger.info("Booking confirmation of %s failed", self.display_name, exc_info=True)
+            # the visit stays as it is: staff see why the client got no email
+            _logger.info("Booking email %s of %s failed", template_xmlid, self.display_name, exc_info=True)
             contract.message_post(
-                body=self.env._("The booking confirmation email could not be sent: %s", error),
+                body=self.env._("The email to the client could not be sent: %s", error),
                 subtype_xmlid="mail.mt_note",
             )
             return self.env["mail.message"]
@@ -1168,10 +1295,13 @@ class FusionRepairMaintenanceContract(models.Model):
         self.ensure_one()
         if self.state != "active":
             raise self._booking_refusal("inactive")
+        # created now: its free times are real records the day/time pickers filter
+        wizard = self.env["fusion.repair.maintenance.booking.wizard"].create({"contract_id": self.id})
         return {
             "type": "ir.actions.act_window",
-            "name": self.env._("Book Maintenance"),
+            "name": self.env._("Reschedule Maintenance") if self.is_booked else self.env._("Book Maintenance"),
             "res_model": "fusion.repair.maintenance.booking.wizard",
+            "res_id": wizard.id,
             "view_mode": "form",
             "target": "new",
             "context": {"default_contract_id": self.id},

@@ -67,9 +67,38 @@ class TestBookingSlotsLib(BaseCase):
         friday = days[0]["slots"]
         self.assertEqual([s["value"] for s in friday], ["2027-11-05 13:00:00", "2027-11-05 20:30:00"])
         self.assertEqual([s["label"] for s in friday], ["9:00 a.m.", "4:30 p.m."])
-        self.assertEqual(friday[1]["window_label"], "4:30 p.m. to 5:30 p.m.")
+        self.assertEqual(friday[1]["window_label"], "4:30 \u2013 5:30 p.m.")
         self.assertEqual(days[1]["slots"][0]["label"], "9:00 a.m.")
 
     def test_first_name(self):
         self.assertEqual(bs.first_name("Samuel Tremblay"), "Samuel")
         self.assertEqual(bs.first_name(""), "")
+
+    def test_one_full_stop_after_a_time(self):
+        self.assertEqual(
+            bs.end_sentence("until Sunday, November 22, 2026, 9:00 a.m."), "until Sunday, November 22, 2026, 9:00 a.m."
+        )
+        self.assertEqual(bs.end_sentence("You picked Monday, 12:30 p.m."), "You picked Monday, 12:30 p.m.")
+        self.assertEqual(bs.end_sentence("until Sunday, 14:00"), "until Sunday, 14:00.")
+
+    def test_visit_length_in_words(self):
+        self.assertEqual(bs.format_duration(1), "1 hour")
+        self.assertEqual(bs.format_duration(1.5), "1 hour 30 minutes")
+        self.assertEqual(bs.format_duration(2), "2 hours")
+        self.assertEqual(bs.format_duration(0.75), "45 minutes")
+        self.assertEqual(bs.format_duration(2.25), "2 hours 15 minutes")
+
+    def test_window_label_says_a_m_once(self):
+        self.assertEqual(
+            bs.format_window(datetime(2027, 1, 12, 13, 0), datetime(2027, 1, 12, 14, 0), TZ), "8:00 \u2013 9:00 a.m."
+        )
+        self.assertEqual(
+            bs.format_window(datetime(2027, 1, 12, 16, 30), datetime(2027, 1, 12, 17, 30), TZ),
+            "11:30 a.m. \u2013 12:30 p.m.",
+        )
+
+    def test_date_time_and_zone_without_nested_brackets(self):
+        label = bs.format_datetime_words(datetime(2027, 1, 12, 15, 0), TZ)
+        self.assertEqual(label, "Tuesday, January 12, 2027, 10:00 a.m. Eastern Time (Toronto)")
+        self.assertNotIn("((", label.replace(" ", ""))
+        self.assertNotIn("))", label.replace(" ", ""))

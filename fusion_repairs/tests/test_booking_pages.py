@@ -42,8 +42,7 @@ class TestBookingPages(BookingHttpMixin, HttpCase):
         for start in starts:
             self.assertRegex(start, r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
         first_label = doc.xpath("//label[@data-slot-start='2027-01-12 15:00:00']")[0]
-        self.assertIn("10:00 a.m.", first_label.text_content())
-        self.assertIn("arrival 10:00 a.m. to 11:00 a.m.", " ".join(first_label.text_content().split()))
+        self.assertEqual(" ".join(first_label.text_content().split()), "10:00 \u2013 11:00 a.m.")
         self.assertTrue(self._csrf(doc))
         self.assertIn("noindex", response.headers.get("X-Robots-Tag", ""))
 
@@ -52,11 +51,11 @@ class TestBookingPages(BookingHttpMixin, HttpCase):
         for _i in range(2):
             self.assertEqual(self._open(self.contract.booking_token).status_code, 200)
         self._open(self.contract.booking_token, "?notice=booked&error=taken")
-        # the POST routes do nothing on GET
-        self.assertEqual(
-            self._open(self.contract.booking_token, "/confirm?slot_start=2027-01-12 15:00:00").status_code, 405
-        )
-        self.assertEqual(self._open(self.contract.booking_token, "/cancel").status_code, 405)
+        # the POST routes only lead back to the page on GET
+        response = self._open(self.contract.booking_token, "/confirm?slot_start=2027-01-12 15:00:00")
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(response.url.endswith(self.contract.booking_token))
+        self.assertEqual(self._open(self.contract.booking_token, "/cancel").status_code, 200)
         self.assertEqual(self._booking_snapshot(), before)
 
     # ------------------------------------------------------------------
@@ -129,7 +128,7 @@ class TestBookingPages(BookingHttpMixin, HttpCase):
         self.assertIn(self.client, message.partner_ids)
         self.assertIn("Tuesday, January 12, 2027", message.subject)
         body = str(message.body)
-        self.assertIn("10:00 a.m.", body)
+        self.assertIn("10:00 \u2013 11:00 a.m.", body)
         self.assertIn("can no longer be changed online", body, "booked inside the 24 h cut-off")
         self.assertIn("Samuel", body)
         self.assertIn("149.00", body)
@@ -153,9 +152,10 @@ class TestBookingPages(BookingHttpMixin, HttpCase):
         self.assertTrue(self._csrf(doc, "o_fc_cancel_form"))
         self.assertNotIn(slot, self._enabled_slot_starts(doc), "the current time is not offered again")
         self.assertIn(slot, self._slot_starts(doc))
-        self.assertIn("your current time", self._text(doc, "o_fc_booking_form"))
+        self.assertIn("your current booking", self._text(doc, "o_fc_booking_form"))
         confirmation = self.contract.message_ids.filtered(lambda m: m.subject and "booked" in m.subject)
-        self.assertIn("Use the same page until", str(confirmation.body))
+        self.assertIn("until", str(confirmation.body))
+        self.assertNotIn("a.m..", confirmation.body.striptags())
         self.assertIn(self.contract.booking_url, self._links(confirmation.body))
 
     def test_client_without_email_books_too(self):
@@ -258,8 +258,13 @@ class TestBookingPages(BookingHttpMixin, HttpCase):
         self.assertEqual(event.start, task.scheduled_start)
         self.assertEqual(repair.schedule_date, task.scheduled_start)
         confirmations = self.contract.message_ids.filtered(lambda m: m.subject and "booked" in m.subject)
-        self.assertEqual(len(confirmations), 2, "a new confirmation for the new time")
-        self.assertIn("Wednesday, January 13, 2027", confirmations[0].subject)
+        self.assertEqual(len(confirmations), 1, "the first booking")
+        moved = self.contract.message_ids.filtered(lambda m: m.subject and "moved" in m.subject)
+        self.assertEqual(len(moved), 1, "a new email for the new time says it moved")
+        self.assertIn("Wednesday, January 13, 2027", moved.subject)
+        self.assertIn("has been moved", str(moved.body))
+        ics = moved.attachment_ids.filtered(lambda a: a.name.endswith(".ics"))
+        self.assertIn(b"DTSTART:20270113T180000Z", ics.raw)
 
     def test_cancel_reopens_booking(self):
         slot, _response = self._book_first_slot(day="Wednesday")
@@ -334,8 +339,9 @@ class TestBookingPages(BookingHttpMixin, HttpCase):
         task.action_done()
         self.assertNotEqual(self.contract.booking_token, old_token)
         self.assertFriendlyPage(self._open(old_token), expected_status=200, visit_done=True)
-        # the new cycle's link opens a fresh booking page
+        # the new cycle's link opens a fresh booking page, which says when booking opens
         doc = self._doc(self._open(self.contract.booking_token))
-        self.assertTrue(self._slot_starts(doc))
+        self.assertFalse(self._slot_starts(doc), "the next visit is months away")
+        self.assertIn("You can book this visit from", self._text(doc, "o_fc_booking_not_open"))
         self.assertFalse(doc.find_class("o_fc_booking_details"))
         self.assertTrue(re.match(r"^[A-Za-z0-9_-]{43}$", self.contract.booking_token))

@@ -43,6 +43,7 @@ REQUEST_TIMEOUT = 120
 # the at_install tests of every module): commits the fixtures and prints what the test needs.
 FIXTURES_SCRIPT = """
 import json
+from odoo import fields
 from odoo.addons.fusion_repairs.tests.common_booking import BookingFixturesMixin
 
 class Fixtures(BookingFixturesMixin):
@@ -54,7 +55,9 @@ contracts = Fixtures.contract
 for index in range(1, {count}):
     client = Fixtures._create_booking_client(f"H3 Parallel Client {{index}}", f"parallel{{index}}@h3.example")
     contracts |= Fixtures._create_booking_contract(client, serial=f"SL-H3-P{{index:02d}}")
-slot = contracts[0]._get_available_slots()[0]
+# due in two weeks (real time): online booking is open
+contracts.write({{"next_due_date": fields.Date.add(fields.Date.today(), days=14)}})
+slot = contracts[0].with_context(fusion_booking_client=True)._get_available_slots()[0]
 env.cr.commit()
 print("H3_FIXTURES " + json.dumps({{
     "contract_ids": contracts.ids,

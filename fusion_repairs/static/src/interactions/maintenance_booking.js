@@ -21,7 +21,9 @@ export class MaintenanceBooking extends Interaction {
 
     onSlotChange(ev) {
         const label = ev.currentTarget.dataset.slotLabel;
-        this.selectedLabel = label ? _t("You picked: %(slot)s", { slot: label }) : "";
+        // one full stop, even after "a.m." / "p.m."
+        const sentence = label && !label.endsWith(".") ? `${label}.` : label;
+        this.selectedLabel = label ? _t("You picked: %(slot)s", { slot: sentence }) : "";
     }
 
     onSubmit(ev) {
