@@ -48,6 +48,7 @@ class TestOfficeBooking(BookingFixturesMixin, TransactionCase):
         self.assertEqual(wizard.line_ids.filtered(lambda line: not line.short_notice).mapped("slot_start"), expected)
         # the first free day and its first time are proposed
         self.assertEqual(wizard.booking_date.isoformat(), "2027-01-12")
+        self.assertEqual(wizard.booking_day_label, "Tuesday, January 12, 2027")
         first = wizard.slot_line_id
         self.assertEqual(first.slot_start, toronto(2027, 1, 12, 10, 0))
         self.assertEqual(first.day_label, "Tuesday, January 12, 2027")

@@ -53,6 +53,7 @@ class FusionRepairMaintenanceBookingWizard(models.TransientModel):
         readonly=True,
     )
     booking_date = fields.Date(string="Day", help="A day with free times (the first one is proposed).")
+    booking_day_label = fields.Char(string="Chosen day", compute="_compute_booking_day_label")
     available_line_ids = fields.Many2many(
         "fusion.repair.maintenance.booking.wizard.line", compute="_compute_available_line_ids"
     )
@@ -91,6 +92,11 @@ class FusionRepairMaintenanceBookingWizard(models.TransientModel):
                 if task
                 else False
             )
+
+    @api.depends("booking_date")
+    def _compute_booking_day_label(self):
+        for wizard in self:
+            wizard.booking_day_label = booking_slots.format_day_date(wizard.booking_date, self.env.lang)
 
     @api.depends("contract_id")
     def _compute_opening_note(self):
