@@ -315,9 +315,12 @@ class FusionRepairMaintenanceContract(models.Model):
             if not band:
                 contract.reminder_summary = self.env._("None yet this cycle")
             elif contract.reminder_last_sent:
+                when = (
+                    self.env._("1 day before due") if band == 1 else self.env._("%(days)s days before due", days=band)
+                )
                 contract.reminder_summary = self.env._(
-                    "Last reminder: %(days)s days before due, on %(date)s",
-                    days=band,
+                    "Last reminder: %(when)s, on %(date)s",
+                    when=when,
                     date=format_date(
                         self.env,
                         fields.Datetime.context_timestamp(contract, contract.reminder_last_sent),

@@ -18,6 +18,8 @@ class TestContractLabels(FusionRepairsCommon):
         self.assertEqual(contract.reminder_summary, "None yet this cycle", "not a bare 0")
         contract.write({"reminder_band_sent": 7, "reminder_last_sent": "2026-11-14 15:00:00"})
         self.assertEqual(contract.reminder_summary, "Last reminder: 7 days before due, on Nov 14")
+        contract.write({"reminder_band_sent": 1, "reminder_last_sent": "2026-11-20 15:00:00"})
+        self.assertEqual(contract.reminder_summary, "Last reminder: 1 day before due, on Nov 20")
         contract._roll_forward(fields.Date.today())
         self.assertEqual(contract.reminder_summary, "None yet this cycle", "a new cycle starts with none")
 

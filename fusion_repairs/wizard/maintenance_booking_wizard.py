@@ -196,7 +196,8 @@ class FusionRepairMaintenanceBookingWizard(models.TransientModel):
     @api.model_create_multi
     def create(self, vals_list):
         wizards = super().create(vals_list)
-        wizards.line_ids  # noqa: B018 - compute (create) the free times now
+        # compute (create) the free times now, so that the dialog opens on a saved wizard
+        wizards.mapped("line_ids")
         for wizard in wizards:
             lines = wizard._lines_for_options()
             if not wizard.booking_date and lines:
