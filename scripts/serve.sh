@@ -4,8 +4,11 @@
 #   scripts/serve.sh            # database fusion_demo on http://localhost:8069 (admin / admin)
 #   DB=mydb PORT=8070 scripts/serve.sh
 #
-# Needs an Odoo 19 (importable `odoo`, or ODOO_PATH) and a reachable PostgreSQL.
+# Needs an Odoo 19 (importable `odoo`, or ODOO_PATH). Uses the PostgreSQL of PGHOST/PGPORT/PGUSER,
+# else starts the machine's own cluster (Debian's postgresql package).
 set -euo pipefail
+# A local PostgreSQL when none answers (and PGHOST is not set).
+[ -n "${PGHOST:-}" ] || "$(dirname "${BASH_SOURCE[0]}")/start_postgres.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/_odoo_env.sh"
 
 DB=${DB:-fusion_demo}
