@@ -336,7 +336,11 @@ class FusionRepairMaintenanceContract(models.Model):
         counts = dict(
             self.env["fusion.technician.task"]
             .sudo()
-            ._read_group([("maintenance_contract_id", "in", self.ids)], ["maintenance_contract_id"], ["__count"])
+            ._read_group(
+                [("maintenance_contract_id", "in", self.ids), ("state", "!=", "cancelled")],
+                ["maintenance_contract_id"],
+                ["__count"],
+            )
         )
         for contract in self:
             contract.visit_count = counts.get(contract._origin, 0)
@@ -479,14 +483,14 @@ class FusionRepairMaintenanceContract(models.Model):
         return self._action_open_form(self.task_id)
 
     def action_view_visits(self):
-        """Every visit of this unit, newest first."""
+        """Every visit of this unit (cancelled bookings left out), newest first."""
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Visits of %s", self.display_name),
             "res_model": "fusion.technician.task",
             "views": [(False, "list"), (False, "form"), (False, "calendar")],
-            "domain": [("maintenance_contract_id", "=", self.id)],
+            "domain": [("maintenance_contract_id", "=", self.id), ("state", "!=", "cancelled")],
             "context": {"default_maintenance_contract_id": self.id, "default_partner_id": self.partner_id.id},
         }
 
@@ -608,8 +612,10 @@ class FusionRepairMaintenanceContract(models.Model):
                         message_type="comment",
                         email_layout_xmlid="mail.mail_notification_light",
                         force_send=False,
-                        # to the client only: followers (the responsible) get no copy
+                        # to the client only: followers (the responsible) get no copy, nor
+                        # the record's suggested recipients (the company)
                         notify_skip_followers=True,
+                        partner_ids=[Command.set(self.partner_id.ids)],
                     )
                 sent = True
             except Exception as error:
@@ -1255,7 +1261,9 @@ class FusionRepairMaintenanceContract(models.Model):
         template = self.env.ref(template_xmlid, raise_if_not_found=False)
         if not template or not self.partner_id.email:
             return self.env["mail.message"]
-        values = {"notify_skip_followers": True}
+        # explicit recipients: in comment mode the composer adds the record's suggested
+        # recipients (e.g. the company) to the template's
+        values = {"notify_skip_followers": True, "partner_ids": [Command.set(self.partner_id.ids)]}
         contract = self.sudo()
         if not self.env.user._is_internal():
             contract = self.with_user(SUPERUSER_ID).sudo()

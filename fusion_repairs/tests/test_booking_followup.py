@@ -46,9 +46,13 @@ class TestBookingFollowUp(BookingHttpMixin, HttpCase):
         self.assertIn("You can book this visit from Friday, June 25, 2027. We will email you a reminder.", text)
         self.assertIn(OFFICE_PHONE, text)
         self.assertFalse(doc.find_class("o_fc_no_slots"))
-        # a time posted anyway is refused, nothing is booked
+        self.assertFalse(doc.find_class("o_fc_booking_form"), "no 'Book this time' button without times")
+        # a time posted anyway (with a valid session token) is refused, nothing is booked
+        self.contract.next_due_date = "2027-01-25"
+        csrf = self._csrf(self._doc(self._open(self.contract.booking_token)))
+        self.contract.next_due_date = "2027-07-25"
         before = self._booking_snapshot()
-        response = self._confirm(self.contract.booking_token, "2027-01-13 15:00:00", self._csrf(doc) or "")
+        response = self._confirm(self.contract.booking_token, "2027-01-13 15:00:00", csrf)
         self.assertIn("opens on Friday, June 25, 2027", self._page_text(response))
         self.assertEqual(self._booking_snapshot(), before)
         # the largest configured band decides
@@ -112,6 +116,16 @@ class TestBookingFollowUp(BookingHttpMixin, HttpCase):
         reminder = self.contract.message_ids.filtered(lambda m: m.subject and "Time to book" in m.subject)
         self.assertEqual(len(reminder), 1)
         self.assertEqual(reminder.notification_ids.res_partner_id, self.client)
+
+    def test_office_emails_go_to_the_client_only(self):
+        """Sent by staff, the template's sender (the company) is no recipient either."""
+        self.contract.company_id.email = "office.copy@example.com"
+        self._book_first_slot(day="Wednesday")
+        office = self.env.ref("base.user_admin")
+        confirmation = self.contract.with_user(office)._send_booking_confirmation(moved=True)
+        self.assertEqual(confirmation.partner_ids, self.client)
+        mails = self.env["mail.mail"].search([("mail_message_id", "=", confirmation.id)])
+        self.assertEqual(mails.recipient_ids, self.client)
 
     # ------------------------------------------------------------------
     # P3: wording

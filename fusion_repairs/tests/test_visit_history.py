@@ -34,6 +34,10 @@ class TestVisitHistory(BookingFixturesMixin, TransactionCase):
         self.assertEqual(contract.visit_count, 1)
         action = contract.action_view_visits()
         self.assertEqual(self.env[action["res_model"]].search(action["domain"]), task)
+        # a booking cancelled later in the next cycle is no visit
+        contract.next_due_date = "2027-01-25"
+        contract.book_slot(toronto(2027, 1, 13, 10, 0)).action_cancel()
+        self.assertEqual(contract.visit_count, 1, "cancelled bookings are not counted as visits")
         arch = contract.get_views([(False, "form")])["views"]["form"]["arch"]
         form = etree.fromstring(arch)
         self.assertTrue(form.xpath("//button[@name='action_view_visits']"), "a Visits smart button")
