@@ -11,6 +11,7 @@ from datetime import datetime
 import lxml.html
 import pytz
 
+from odoo.addons.fusion_tasks.tests.common import weekday_calendar
 from odoo.fields import Command
 
 TORONTO = pytz.timezone("America/Toronto")
@@ -48,26 +49,7 @@ class BookingFixturesMixin:
             "fusion_repairs.arrival_window_minutes": "60",
         }.items():
             params.set_param(key, value)
-        cls.work_calendar = env["resource.calendar"].create(
-            {
-                "name": "H3 9-17 Toronto",
-                "tz": "America/Toronto",
-                "company_id": cls.company.id,
-                "attendance_ids": [Command.clear()]
-                + [
-                    Command.create(
-                        {
-                            "name": f"Day {day}",
-                            "dayofweek": str(day),
-                            "hour_from": 9,
-                            "hour_to": 17,
-                            "day_period": "full_day",
-                        }
-                    )
-                    for day in range(5)
-                ],
-            }
-        )
+        cls.work_calendar = weekday_calendar(env, "H3 9-17 Toronto", cls.company)
         cls.skill = env["fusion.technician.skill"].create({"name": "H3 Stair lift service", "code": "H3-STAIR"})
         cls.zone = env["fusion.service.zone"].create({"name": "H3 Toronto East", "postal_prefixes": "M4"})
         cls.technician = cls._create_booking_technician("Samuel Tremblay H3")

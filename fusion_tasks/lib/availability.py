@@ -355,30 +355,28 @@ def bookable_starts(gaps_by_key, duration, grid_minutes, tz, earliest, latest):
     :param latest: starts must be strictly before this (aware or naive UTC)
     :return: sorted list of ``(start as aware UTC datetime, sorted keys)``
     """
-    slots = grid_starts(
-        {key: to_timestamps(gaps) for key, gaps in gaps_by_key.items()},
-        duration.total_seconds(),
-        grid_minutes,
-        tz,
-        timestamp(earliest),
-        timestamp(latest),
-    )
+    slots = _grid_starts_of_intervals(gaps_by_key, duration, grid_minutes, tz, earliest, latest)
     return [(datetime.fromtimestamp(ts, UTC), sorted(keys)) for ts, keys in sorted(slots.items())]
 
 
 def first_fit(gaps_by_key, duration, grid_minutes, tz, earliest, latest):
     """The earliest grid start where the visit fits, and the keys that can
     take it: ``(aware UTC datetime, sorted keys)`` or ``(None, [])``."""
-    slots = grid_starts(
+    slots = _grid_starts_of_intervals(gaps_by_key, duration, grid_minutes, tz, earliest, latest, first_only=True)
+    if not slots:
+        return None, []
+    best = min(slots)
+    return datetime.fromtimestamp(best, UTC), sorted(slots[best])
+
+
+def _grid_starts_of_intervals(gaps_by_key, duration, grid_minutes, tz, earliest, latest, first_only=False):
+    """``grid_starts`` for ``Intervals`` of aware datetimes and a timedelta duration."""
+    return grid_starts(
         {key: to_timestamps(gaps) for key, gaps in gaps_by_key.items()},
         duration.total_seconds(),
         grid_minutes,
         tz,
         timestamp(earliest),
         timestamp(latest),
-        first_only=True,
+        first_only=first_only,
     )
-    if not slots:
-        return None, []
-    best = min(slots)
-    return datetime.fromtimestamp(best, UTC), sorted(slots[best])

@@ -14,6 +14,30 @@ def toronto(*args):
     return TORONTO.localize(datetime(*args)).astimezone(pytz.utc).replace(tzinfo=None)
 
 
+def weekday_calendar(env, name, company, hour_from=9, hour_to=17, tz="America/Toronto"):
+    """Working hours Monday to Friday, ``hour_from``-``hour_to`` in ``tz``, no lunch break."""
+    return env["resource.calendar"].create(
+        {
+            "name": name,
+            "tz": tz,
+            "company_id": company.id,
+            "attendance_ids": [Command.clear()]
+            + [
+                Command.create(
+                    {
+                        "name": f"Day {day}",
+                        "dayofweek": str(day),
+                        "hour_from": hour_from,
+                        "hour_to": hour_to,
+                        "day_period": "full_day",
+                    }
+                )
+                for day in range(5)
+            ],
+        }
+    )
+
+
 class FusionTasksCase(TransactionCase):
     """Technicians working 9:00-17:00 Monday to Friday in Toronto (no lunch
     break), a skill, a service zone, a client; travel buffer 30 minutes."""
@@ -27,26 +51,7 @@ class FusionTasksCase(TransactionCase):
         cls.company = cls.env.company
         cls.company.partner_id.tz = "America/Toronto"
         cls.env["ir.config_parameter"].sudo().set_param("fusion_tasks.travel_buffer_minutes", "30")
-        cls.calendar = cls.env["resource.calendar"].create(
-            {
-                "name": "FT test 9-17 Toronto",
-                "tz": "America/Toronto",
-                "company_id": cls.company.id,
-                "attendance_ids": [Command.clear()]
-                + [
-                    Command.create(
-                        {
-                            "name": f"Day {day}",
-                            "dayofweek": str(day),
-                            "hour_from": 9,
-                            "hour_to": 17,
-                            "day_period": "full_day",
-                        }
-                    )
-                    for day in range(5)
-                ],
-            }
-        )
+        cls.calendar = weekday_calendar(cls.env, "FT test 9-17 Toronto", cls.company)
         cls.skill = cls.env["fusion.technician.skill"].create({"name": "FT Stair lifts", "code": "FT-STAIR"})
         cls.other_skill = cls.env["fusion.technician.skill"].create({"name": "FT Beds", "code": "FT-BED"})
         cls.zone = cls.env["fusion.service.zone"].create({"name": "FT Toronto East", "postal_prefixes": "M4, L6A"})
