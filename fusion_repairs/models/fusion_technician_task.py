@@ -24,6 +24,8 @@ class FusionTechnicianTask(models.Model):
     repair_order_id = fields.Many2one("repair.order", copy=False, index="btree_not_null", ondelete="set null")
     maintenance_product_id = fields.Many2one(related="maintenance_contract_id.product_id", string="Equipment")
     maintenance_serial = fields.Char(related="maintenance_contract_id.serial_display", string="Serial Number")
+    # the client's calendar replaces its copy of the visit only when the .ics sequence grows
+    booking_ics_sequence = fields.Integer(copy=False, readonly=True)
     # The booking link of the cycle this visit closed: its old link then says "this visit is done".
     maintenance_token_hash = fields.Char(copy=False, index="btree_not_null", groups="base.group_system")
 

@@ -1087,6 +1087,7 @@ class FusionRepairMaintenanceContract(models.Model):
                 "scheduled_start": slot["start"],
                 "scheduled_end": slot["end"],
                 "technician_id": technician.id,
+                "booking_ics_sequence": task.booking_ics_sequence + 1,
             }
         )
         if task.calendar_event_id and task.calendar_event_id.user_id != technician:
@@ -1202,7 +1203,8 @@ class FusionRepairMaintenanceContract(models.Model):
             self.id,
             self.env["ir.config_parameter"].sudo().get_param("database.uuid", "odoo"),
         )
-        for name, value in (("uid", uid), ("sequence", "1" if cancelled else "0")):
+        sequence = task.sudo().booking_ics_sequence + (1 if cancelled else 0)
+        for name, value in (("uid", uid), ("sequence", str(sequence))):
             if name in vevent.contents:
                 del vevent.contents[name]
             vevent.add(name).value = value

@@ -265,6 +265,9 @@ class TestBookingPages(BookingHttpMixin, HttpCase):
         self.assertIn("has been moved", str(moved.body))
         ics = moved.attachment_ids.filtered(lambda a: a.name.endswith(".ics"))
         self.assertIn(b"DTSTART:20270113T180000Z", ics.raw)
+        self.assertIn(b"SEQUENCE:1", ics.raw, "the client's calendar replaces the first time")
+        first_ics = confirmations.attachment_ids.filtered(lambda a: a.name.endswith(".ics"))
+        self.assertIn(b"SEQUENCE:0", first_ics.raw)
 
     def test_cancel_reopens_booking(self):
         slot, _response = self._book_first_slot(day="Wednesday")
