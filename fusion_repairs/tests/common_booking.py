@@ -103,6 +103,18 @@ class BookingFixturesMixin:
         )
 
     @classmethod
+    def _create_serial_tracked_product(cls):
+        return cls.env["product.product"].create(
+            {
+                "name": "H3 Tracked Lift",
+                "type": "consu",
+                "is_storable": True,
+                "tracking": "serial",
+                "x_fc_repair_category_id": cls.category.id,
+            }
+        )
+
+    @classmethod
     def _create_booking_contract(cls, partner, serial=None, product=None, **values):
         return cls.env["fusion.repair.maintenance.contract"].create(
             {

@@ -74,15 +74,7 @@ class TestBookSlot(BookingFixturesMixin, TransactionCase):
         self.assertTrue(any("booked" in str(message.body) for message in contract.message_ids))
 
     def test_repair_order_takes_the_units_lot(self):
-        product = self.env["product.product"].create(
-            {
-                "name": "H3 Tracked Lift",
-                "type": "consu",
-                "is_storable": True,
-                "tracking": "serial",
-                "x_fc_repair_category_id": self.category.id,
-            }
-        )
+        product = self._create_serial_tracked_product()
         lot = self.env["stock.lot"].create({"name": "H3-LOT-42", "product_id": product.id})
         contract = self._create_booking_contract(self.client, product=product, lot_id=lot.id)
         task = contract.book_slot(toronto(2027, 1, 12, 13, 0))

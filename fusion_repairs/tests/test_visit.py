@@ -71,15 +71,7 @@ class TestMaintenanceVisit(BookingFixturesMixin, TransactionCase):
         self.assertEqual(self.contract.next_due_date, date(2027, 7, 12))
 
     def test_tracked_unit_without_serial_leaves_a_note_instead_of_failing(self):
-        product = self.env["product.product"].create(
-            {
-                "name": "H3 Tracked Lift",
-                "type": "consu",
-                "is_storable": True,
-                "tracking": "serial",
-                "x_fc_repair_category_id": self.category.id,
-            }
-        )
+        product = self._create_serial_tracked_product()
         contract = self._create_booking_contract(self.client, product=product)
         task = self._book(contract)
         repair = task.repair_order_id
