@@ -338,8 +338,9 @@ class TestBookingPages(BookingHttpMixin, HttpCase):
         _slot, _response = self._book_first_slot()
         old_token = self.contract.booking_token
         task = self.contract.task_id
-        task.action_start()
-        task.action_done()
+        with freeze_time(task.scheduled_end):  # the technician finishes on the visit day
+            task.action_start()
+            task.action_done()
         self.assertNotEqual(self.contract.booking_token, old_token)
         self.assertFriendlyPage(self._open(old_token), expected_status=200, visit_done=True)
         # the new cycle's link opens a fresh booking page, which says when booking opens

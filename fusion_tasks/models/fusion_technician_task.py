@@ -8,7 +8,7 @@ from psycopg2 import IntegrityError
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 from ..lib import availability
 
@@ -305,6 +305,7 @@ class FusionTechnicianTask(models.Model):
                     "Only scheduled tasks can be started: %(tasks)s.", tasks=", ".join(wrong.mapped("display_name"))
                 )
             )
+        self._check_planned_day_reached()
         self.write({"state": "in_progress"})
 
     def _action_done(self):
@@ -316,7 +317,29 @@ class FusionTechnicianTask(models.Model):
                     tasks=", ".join(wrong.mapped("display_name")),
                 )
             )
+        self._check_planned_day_reached()
         self.write({"state": "done"})
+
+    def _check_planned_day_reached(self):
+        """A task is started or finished on its planned day or later: a tap on the wrong card
+        must not close next week's visit (move the task first if it really happens earlier)."""
+        tz = self._get_company_tz()
+        today = fields.Datetime.now().replace(tzinfo=availability.UTC).astimezone(tz).date()
+        early = self.filtered(
+            lambda task: task.scheduled_start
+            and task.scheduled_start.replace(tzinfo=availability.UTC).astimezone(tz).date() > today
+        )
+        if early:
+            task = early[0]
+            planned_day = task.scheduled_start.replace(tzinfo=availability.UTC).astimezone(tz).date()
+            raise UserError(
+                self.env._(
+                    "%(task)s is planned for %(day)s. It can be started or marked done from that day on; "
+                    "if the visit happens earlier, change its planned time first.",
+                    task=task.display_name,
+                    day=format_date(self.env, planned_day, date_format="EEEE, MMMM d, y"),
+                )
+            )
 
     def _action_cancel(self):
         wrong = self.filtered(lambda task: task.state == "done")

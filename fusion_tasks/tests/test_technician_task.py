@@ -8,7 +8,7 @@ from psycopg2.errors import ExclusionViolation
 
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
-from odoo.tests import tagged
+from odoo.tests import freeze_time, tagged
 from odoo.tools import mute_logger
 
 from .common import FusionTasksCase, toronto
@@ -156,6 +156,19 @@ class TestTechnicianTask(FusionTasksCase):
     def test_done_directly_from_scheduled(self):
         task = self._create_task(self.tech_1, toronto(2026, 5, 4, 9), toronto(2026, 5, 4, 10))
         task.action_done()
+        self.assertEqual(task.state, "done")
+
+    def test_next_weeks_visit_cannot_be_started_or_done_early(self):
+        # Monday 4 May 2026 at 9:00 in Toronto; "now" is the Friday before, 8 p.m. (Saturday in UTC)
+        task = self._create_task(self.tech_1, toronto(2026, 5, 4, 9), toronto(2026, 5, 4, 10))
+        with freeze_time("2026-05-02 00:00:00"):
+            for action in (task.with_user(self.tech_1).action_start, task.with_user(self.tech_1).action_done):
+                with self.assertRaisesText(UserError, "is planned for Monday, May 4, 2026"):
+                    action()
+        self.assertEqual(task.state, "scheduled", "nothing changed")
+        with freeze_time("2026-05-04 12:30:00"):  # 8:30 a.m. on the day: the technician arrives early
+            task.with_user(self.tech_1).action_start()
+            task.with_user(self.tech_1).action_done()
         self.assertEqual(task.state, "done")
 
     def test_done_task_cannot_be_cancelled_restarted_or_deleted(self):
