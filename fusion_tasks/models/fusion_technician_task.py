@@ -324,14 +324,15 @@ class FusionTechnicianTask(models.Model):
         """A task is started or finished on its planned day or later: a tap on the wrong card
         must not close next week's visit (move the task first if it really happens earlier)."""
         tz = self._get_company_tz()
-        today = fields.Datetime.now().replace(tzinfo=availability.UTC).astimezone(tz).date()
-        early = self.filtered(
-            lambda task: task.scheduled_start
-            and task.scheduled_start.replace(tzinfo=availability.UTC).astimezone(tz).date() > today
-        )
+
+        def local_day(utc_naive):
+            return utc_naive.replace(tzinfo=availability.UTC).astimezone(tz).date()
+
+        today = local_day(fields.Datetime.now())
+        early = self.filtered(lambda task: task.scheduled_start and local_day(task.scheduled_start) > today)
         if early:
             task = early[0]
-            planned_day = task.scheduled_start.replace(tzinfo=availability.UTC).astimezone(tz).date()
+            planned_day = local_day(task.scheduled_start)
             raise UserError(
                 self.env._(
                     "%(task)s is planned for %(day)s. It can be started or marked done from that day on; "
