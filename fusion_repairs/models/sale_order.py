@@ -103,20 +103,23 @@ class SaleOrder(models.Model):
             "state": "active",
         }
 
-    def _spawn_maintenance_contracts(self):
+    def _spawn_maintenance_contracts(self, lines=None):
         """Create one priced maintenance contract per maintainable unit sold.
 
         Policy: the product override beats its category policy. One contract per
         serialized unit (serial typed on the line), else one per unit of quantity.
         Safe to rerun: a line's existing contracts are counted (source-line
         regime) and a serial that already has an active contract is skipped
-        (serial regime), so reconfirming creates nothing.
+        (serial regime), so reconfirming creates nothing, and a line whose
+        quantity was raised only gets contracts for its new units.
 
+        :param lines: only enrol these sale lines (of orders in ``self``), e.g.
+            lines added or raised on a confirmed order; default: all lines
         :return: the created contracts
         """
         Contract = self.env["fusion.repair.maintenance.contract"].sudo()
         orders = self.filtered(lambda o: o.state == "sale")
-        lines = orders.order_line.filtered(
+        lines = (orders.order_line if lines is None else lines.filtered(lambda ln: ln.order_id in orders)).filtered(
             lambda ln: (
                 not ln.display_type
                 and ln.product_id.type == "consu"

@@ -132,3 +132,48 @@ class TestSpawnContracts(FusionRepairsCommon):
             # the same unit sold again (e.g. re-entered order): no second contract
             other = self._confirm_so(product)
             self.assertFalse(self._contracts_for(other))
+
+    def test_line_added_to_confirmed_order_gets_its_contracts(self):
+        lift, upsell = self._make_product(), self._make_product()
+        so = self._confirm_so(lift)
+        first = self._contracts_for(so)
+        so.write({"order_line": [Command.create({"product_id": upsell.id, "product_uom_qty": 2})]})
+        added = self._contracts_for(so) - first
+        self.assertEqual(len(added), 2, "one contract per upsold unit")
+        self.assertEqual(added.product_id, upsell)
+        self.assertEqual(added.x_fc_source_sale_line_id.product_id, upsell)
+        self.assertEqual(set(added.mapped("next_due_date")), {date(2026, 7, 10)})
+        self.assertEqual(so.x_fc_maintenance_contract_count, 3)
+        self.assertEqual(first.product_id, lift, "the first unit keeps its own contract")
+
+    def test_line_added_to_quotation_waits_for_confirmation(self):
+        so = self._make_order(self._make_product())
+        so.write({"order_line": [Command.create({"product_id": self._make_product().id})]})
+        self.assertFalse(self._contracts_for(so))
+        so.action_confirm()
+        self.assertEqual(len(self._contracts_for(so)), 2)
+
+    def test_raised_quantity_enrols_only_the_new_units(self):
+        so = self._confirm_so(self._make_product())
+        first = self._contracts_for(so)
+        so.order_line.product_uom_qty = 3
+        contracts = self._contracts_for(so)
+        self.assertEqual(len(contracts), 3, "quantity 1 -> 3 gives 3 contracts in all")
+        self.assertIn(first, contracts)
+        self.assertEqual(len(set(contracts.mapped("booking_token"))), 3)
+
+        so.order_line.write({"product_uom_qty": 3})
+        self.assertEqual(self._contracts_for(so), contracts, "same quantity again creates nothing")
+
+        so.order_line.product_uom_qty = 2
+        self.assertEqual(self._contracts_for(so), contracts, "a lowered quantity deletes no contract")
+        so.order_line.product_uom_qty = 3
+        self.assertEqual(self._contracts_for(so), contracts, "back to 3: the 3 units already have theirs")
+
+    def test_raised_quantity_with_serial_adds_nothing(self):
+        """Serial regime: the line is one serialized unit, already enrolled."""
+        with patch.object(SaleOrder, "_fc_line_serial", lambda self, line: "PWC-5566", create=True):
+            so = self._confirm_so(self._make_product())
+            contract = self._contracts_for(so)
+            so.order_line.product_uom_qty = 2
+            self.assertEqual(self._contracts_for(so), contract)
