@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools import float_round
 
 
@@ -15,9 +15,11 @@ class StockPicking(models.Model):
 
         For each unit delivered to the client, one contract of its sale line that
         has not been anchored on a delivery yet gets the delivery date, the next
-        due date counted from it and, for a serialized product, the delivered lot
-        (one lot per contract). Contracts already booked or already serviced are
-        left alone: their dates are now the client's, not the sale's.
+        due date counted from it and, for a tracked product, the delivered lot:
+        one serial per contract, or a lot shared by as many contracts as units
+        it delivered (the move lines' lots are spread by quantity). Contracts
+        already booked or already serviced are left alone: their dates are now
+        the client's, not the sale's.
         """
         Contract = self.env["fusion.repair.maintenance.contract"].sudo()
         deliveries = self.filtered(lambda p: p.state == "done" and p.location_dest_id.usage == "customer")
@@ -54,12 +56,29 @@ class StockPicking(models.Model):
                         break
                     free -= contract
                     contract._fc_anchor_on_delivery(delivered_on, lot)
+            elif move.has_tracking == "lot":
+                units = self._fc_delivered_units(move.quantity, move.product_uom, move.product_id)
+                for move_line in move.move_line_ids.filtered(lambda ml: ml.quantity > 0):
+                    if units <= 0 or not free:
+                        break
+                    count = min(
+                        units,
+                        self._fc_delivered_units(move_line.quantity, move_line.product_uom_id, move.product_id),
+                    )
+                    units -= count
+                    for contract in free[:count]:
+                        contract._fc_anchor_on_delivery(delivered_on)
+                        # a lot is no unit serial: the serial text is left alone
+                        if move_line.lot_id and not contract.lot_id:
+                            contract.lot_id = move_line.lot_id
+                    free = free[count:]
             else:
-                qty = move.product_uom._compute_quantity(
-                    move.quantity,
-                    move.product_id.uom_id,
-                    round=False,
-                )
-                units = int(float_round(qty, precision_rounding=1.0, rounding_method="UP"))
+                units = self._fc_delivered_units(move.quantity, move.product_uom, move.product_id)
                 for contract in free[:units]:
                     contract._fc_anchor_on_delivery(delivered_on)
+
+    @api.model
+    def _fc_delivered_units(self, quantity, uom, product):
+        """Units delivered, in the product's unit (a started unit counts)."""
+        qty = uom._compute_quantity(quantity, product.uom_id, round=False) if uom else quantity
+        return int(float_round(qty, precision_rounding=1.0, rounding_method="UP"))

@@ -28,6 +28,15 @@ class TestDeliveryReanchor(FusionRepairsCommon):
             lots |= lot
         return product, lots
 
+    def _lot_product_in_stock(self, *quantities):
+        product = self._make_product(is_storable=True, tracking="lot")
+        lots = self.env["stock.lot"]
+        for qty in quantities:
+            lot = self.env["stock.lot"].create({"name": unique("SL-LOT"), "product_id": product.id})
+            self.env["stock.quant"]._update_available_quantity(product, self.stock_location, qty, lot_id=lot)
+            lots |= lot
+        return product, lots
+
     def _deliver(self, order, qty=None, backorder=False):
         picking = order.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
         self.assertEqual(len(picking), 1)
@@ -124,3 +133,39 @@ class TestDeliveryReanchor(FusionRepairsCommon):
             return_picking.move_ids.picked = True
             return_picking.button_validate()
         self.assertEqual(contract.next_due_date, date(2026, 8, 5))
+
+    def test_delivered_lot_is_recorded_on_the_contract(self):
+        product, lot = self._lot_product_in_stock(5)
+        with freeze_time("2026-02-03 15:00:00"):
+            order = self._confirm_so(product)
+            contract = self._contracts_for(order)
+            self._deliver(order)
+        self.assertEqual(contract.lot_id, lot)
+        self.assertEqual(contract.serial_display, lot.name)
+        self.assertEqual(contract.delivery_date, date(2026, 2, 3))
+        self.assertEqual(contract.next_due_date, date(2026, 8, 3))
+
+    def test_units_from_two_lots_get_their_own_lot(self):
+        product, (lot_a, lot_b) = self._lot_product_in_stock(2, 1)
+        with freeze_time("2026-02-03 15:00:00"):
+            order = self._confirm_so(product, qty=3)
+            contracts = self._contracts_for(order)
+            picking = self._deliver(order)
+        per_lot = {ml.lot_id: ml.quantity for ml in picking.move_line_ids}
+        self.assertEqual(per_lot, {lot_a: 2, lot_b: 1})
+        self.assertEqual(len(contracts.filtered(lambda c: c.lot_id == lot_a)), 2)
+        self.assertEqual(len(contracts.filtered(lambda c: c.lot_id == lot_b)), 1)
+        self.assertEqual(set(contracts.mapped("delivery_date")), {date(2026, 2, 3)})
+
+    def test_booked_lot_contract_gets_no_lot(self):
+        product, lot = self._lot_product_in_stock(5)
+        with freeze_time("2026-02-05 15:00:00"):
+            order = self._confirm_so(product, qty=2)
+            booked, free = self._contracts_for(order)
+            self._make_task(booked)
+            self._deliver(order)
+        self.assertFalse(booked.lot_id)
+        self.assertFalse(booked.delivery_date)
+        self.assertEqual(booked.next_due_date, date(2026, 7, 10))
+        self.assertEqual(free.lot_id, lot)
+        self.assertEqual(free.next_due_date, date(2026, 8, 5))
