@@ -37,6 +37,7 @@
     ],
     "demo": [
         "demo/maintenance_demo.xml",
+        "demo/website_demo.xml",
     ],
     "assets": {
         "web.assets_frontend": [
