@@ -5,6 +5,7 @@ the same model methods as the office (``book_slot`` / ``cancel_booking``) and re
 page on success; a refusal is shown on the page with fresh slots, never as an error page.
 """
 
+import logging
 import re
 
 from odoo import http
@@ -13,6 +14,8 @@ from odoo.http import request
 from odoo.tools import consteq
 
 from ..lib import booking_slots
+
+_logger = logging.getLogger(__name__)
 
 BOOKING_ROUTE = "/repairs/maintenance/book"
 # secrets.token_urlsafe output: no need to look up anything else
@@ -34,6 +37,7 @@ _ERRORS = {
     "cutoff",
     "started",
     "not_open",
+    "session",
 }
 
 
@@ -55,7 +59,7 @@ class MaintenanceBookingController(http.Controller):
         if not contract:
             return self._render_unavailable(token)
         message = contract._get_booking_refusal_message(error) if error in _ERRORS else None
-        return self._render_page(contract, error=message, notice=notice if notice in _NOTICES else None)
+        return self._render_page(contract, error=message, notice=self._current_notice(contract, notice))
 
     @http.route(
         f"{BOOKING_ROUTE}/<string:token>/confirm",
@@ -64,11 +68,14 @@ class MaintenanceBookingController(http.Controller):
         methods=["POST"],
         website=True,
         sitemap=False,
+        csrf=False,  # checked below, to answer a stale page with the booking page, not a 400
     )
-    def maintenance_booking_confirm(self, token, slot_start=None, **kwargs):
+    def maintenance_booking_confirm(self, token, slot_start=None, csrf_token=None, **kwargs):
         contract = self._get_contract(token)
         if not contract:
             return self._render_unavailable(token)
+        if not request.validate_csrf(csrf_token):
+            return self._refused_stale_form(token, contract)
         before = contract._get_current_booking_task()
         before_key = (before.id, before.scheduled_start, before.technician_id.id)
         slot = booking_slots.parse_slot_start(slot_start)
@@ -91,11 +98,14 @@ class MaintenanceBookingController(http.Controller):
         methods=["POST"],
         website=True,
         sitemap=False,
+        csrf=False,  # checked below, as for /confirm
     )
-    def maintenance_booking_cancel(self, token, **kwargs):
+    def maintenance_booking_cancel(self, token, csrf_token=None, **kwargs):
         contract = self._get_contract(token)
         if not contract:
             return self._render_unavailable(token)
+        if not request.validate_csrf(csrf_token):
+            return self._refused_stale_form(token, contract)
         if not contract._get_current_booking_task():
             return request.redirect(f"{BOOKING_ROUTE}/{token}", local=True)
         try:
@@ -192,6 +202,20 @@ class MaintenanceBookingController(http.Controller):
             "days_shown": DAYS_SHOWN,
             "additional_title": env._("Book your maintenance visit"),
         }
+
+    def _current_notice(self, contract, notice):
+        """The notice of the last action, only while it is still true: an old address in
+        the history must not say "cancelled" above a visit booked since, or the reverse."""
+        if notice not in _NOTICES:
+            return None
+        booked = bool(contract._get_current_booking_task())
+        return notice if booked == (notice != "cancelled") else None
+
+    def _refused_stale_form(self, token, contract):
+        """A form without a valid CSRF token (a page kept open for days, cookies cleared, or a
+        forged post): nothing is changed, the client gets the page again with fresh times."""
+        _logger.info("Booking form of contract %s refused: missing or expired CSRF token", contract.id)
+        return request.redirect(f"{BOOKING_ROUTE}/{token}?error=session", local=True)
 
     def _refused(self, token, contract, error):
         """Back to the page with the reason: a redirect for known reasons, so that the free

@@ -822,6 +822,10 @@ class FusionRepairMaintenanceContract(models.Model):
             ),
             "unavailable": self.env._("No technician is available at that time. Please choose one of the times shown."),
             "taken": self.env._("That time was just taken. Please choose another time below."),
+            "session": self.env._(
+                "This page had been open for a long time, so nothing has been changed. "
+                "Please make your choice again below."
+            ),
             "inactive": self.env._("This maintenance plan cannot be booked online.") + call,
             "cutoff": self.env._(
                 "Your visit is less than %s hours away, so it can no longer be changed online.",

@@ -3,7 +3,6 @@
 import re
 
 from odoo.tests import HttpCase, freeze_time, tagged
-from odoo.tools import mute_logger
 
 from .common_booking import FROZEN_NOW, OFFICE_PHONE, BookingHttpMixin, toronto
 
@@ -167,18 +166,35 @@ class TestBookingPages(BookingHttpMixin, HttpCase):
         self.assertTrue(self.contract.is_booked)
         self.assertFalse(self.contract.message_ids.filtered(lambda m: m.subject and "booked" in m.subject))
 
-    @mute_logger("odoo.http")  # the refusals are logged as warnings
     def test_missing_or_wrong_csrf_is_refused(self):
         doc = self._doc(self._open(self.contract.booking_token))
         slot = self._slot_starts(doc)[0]
         before = self._booking_snapshot()
-        self.assertEqual(self._confirm(self.contract.booking_token, slot, None).status_code, 400)
-        self.assertEqual(self._confirm(self.contract.booking_token, slot, "forged-token").status_code, 400)
+        for csrf in (None, "forged-token"):
+            response = self._confirm(self.contract.booking_token, slot, csrf)
+            self.assertEqual(response.status_code, 200, "the booking page again, not an error page")
+            page = self._doc(response)
+            self.assertIn("nothing has been changed", self._text(page, "o_fc_booking_error"))
+            self.assertIn(slot, self._slot_starts(page), "with the free times to choose again")
         self.assertEqual(self._booking_snapshot(), before)
         self.contract.book_slot(slot)
         before = self._booking_snapshot()
-        self.assertEqual(self._cancel(self.contract.booking_token, None).status_code, 400)
+        response = self._cancel(self.contract.booking_token, None)
+        self.assertIn("nothing has been changed", self._text(self._doc(response), "o_fc_booking_error"))
         self.assertEqual(self._booking_snapshot(), before)
+        self.assertTrue(self.contract.is_booked, "the visit is still booked")
+
+    def test_a_notice_is_shown_only_while_it_is_true(self):
+        token = self.contract.booking_token
+        self._book_first_slot()
+        doc = self._doc(self._open(token, "?notice=cancelled"))
+        self.assertFalse(doc.find_class("o_fc_booking_cancelled"), "an old address must not contradict the booking")
+        self.assertTrue(doc.find_class("o_fc_booking_details"))
+        self.assertTrue(self._doc(self._open(token, "?notice=booked")).find_class("o_fc_booking_confirmed"))
+        self.contract.cancel_booking()
+        doc = self._doc(self._open(token, "?notice=moved"))
+        self.assertFalse(doc.find_class("o_fc_booking_confirmed"), "no visit is booked any more")
+        self.assertTrue(self._doc(self._open(token, "?notice=cancelled")).find_class("o_fc_booking_cancelled"))
 
     def test_bad_slot_values_are_refused_on_the_page(self):
         token = self.contract.booking_token
