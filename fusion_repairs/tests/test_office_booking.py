@@ -46,10 +46,15 @@ class TestOfficeBooking(BookingFixturesMixin, TransactionCase):
         wizard = self._open_wizard()
         expected = [slot["start"] for slot in self.contract._get_available_slots()]
         self.assertEqual(wizard.line_ids.filtered(lambda line: not line.short_notice).mapped("slot_start"), expected)
-        # the first free day and its first time are proposed
+        # the first free day is proposed, no time is chosen for staff
         self.assertEqual(wizard.booking_date.isoformat(), "2027-01-12")
         self.assertEqual(wizard.booking_day_label, "Tuesday, January 12, 2027")
-        first = wizard.slot_line_id
+        self.assertFalse(wizard.slot_line_id)
+        before = self._booking_snapshot()
+        with self.assertRaisesRegex(UserError, "Choose the time of the visit first"):
+            wizard.action_book()
+        self.assertEqual(self._booking_snapshot(), before, "nothing booked")
+        first = wizard.available_line_ids[0]
         self.assertEqual(first.slot_start, toronto(2027, 1, 12, 10, 0))
         self.assertEqual(first.day_label, "Tuesday, January 12, 2027")
         self.assertEqual(first.display_name, "10:00 \u2013 11:00 a.m.")
@@ -67,8 +72,9 @@ class TestOfficeBooking(BookingFixturesMixin, TransactionCase):
         for line in day:
             self.assertNotIn("2027", line.display_name, "no repeated day on each time")
         with Form(wizard) as form:
+            form.slot_line_id = day[0]
             form.booking_date = wizard.line_ids[-1].slot_date
-            self.assertEqual(form.slot_line_id.slot_date, wizard.line_ids[-1].slot_date, "a time of the new day")
+            self.assertFalse(form.slot_line_id, "the time of the other day is dropped, none is guessed")
         wizard.booking_date = toronto(2027, 1, 16, 12, 0).date()  # a Saturday: nobody works
         self.assertFalse(wizard.available_line_ids)
         self.assertIn("next free day is Monday, January 18, 2027", wizard.day_note)
@@ -111,7 +117,7 @@ class TestOfficeBooking(BookingFixturesMixin, TransactionCase):
         self.assertTrue(starts)
         self.assertNotIn(toronto(2027, 1, 12, 10, 0), starts, "Samuel's busy morning is not offered")
         self.assertTrue(all(self.technician in line.technician_ids for line in wizard.available_line_ids))
-        wizard.action_book()
+        self._pick(wizard, starts[0]).action_book()
         self.assertEqual(self.contract.task_id.technician_id, self.technician)
         self.assertFalse(self.contract.message_ids.filtered(lambda m: m.subject and "booked" in m.subject))
 
@@ -119,6 +125,7 @@ class TestOfficeBooking(BookingFixturesMixin, TransactionCase):
         task = self.contract.book_slot(toronto(2027, 1, 13, 10, 0))
         wizard = self._open_wizard()
         self.assertIn("Wednesday, January 13, 2027", wizard.current_visit)
+        self.assertEqual(wizard.booking_date.isoformat(), "2027-01-13", "opens on the booked visit's day")
         current = wizard.line_ids.filtered("is_current")
         self.assertEqual(current.slot_start, task.scheduled_start)
         self.assertIn("current booking", current.display_name)
@@ -136,7 +143,8 @@ class TestOfficeBooking(BookingFixturesMixin, TransactionCase):
 
     def test_taken_meanwhile_is_refused_in_the_wizard(self):
         wizard = self._open_wizard()
-        line = wizard.slot_line_id
+        line = wizard.available_line_ids[0]
+        self._pick(wizard, line.slot_start)
         other = self._create_booking_contract(self._create_booking_client("H3 Faster", "faster@h3.example"))
         other.book_slot(line.slot_start)
         before = self._booking_snapshot()

@@ -52,7 +52,9 @@ class FusionRepairMaintenanceBookingWizard(models.TransientModel):
         store=True,
         readonly=True,
     )
-    booking_date = fields.Date(string="Day", help="A day with free times (the first one is proposed).")
+    booking_date = fields.Date(
+        string="Day", help="A day with free times (the booked visit's day, else the first free day, is proposed)."
+    )
     booking_day_label = fields.Char(string="Chosen day", compute="_compute_booking_day_label")
     available_line_ids = fields.Many2many(
         "fusion.repair.maintenance.booking.wizard.line", compute="_compute_available_line_ids"
@@ -185,9 +187,9 @@ class FusionRepairMaintenanceBookingWizard(models.TransientModel):
 
     @api.onchange("booking_date")
     def _onchange_booking_date(self):
-        available = self.available_line_ids._origin
-        if self.slot_line_id._origin not in available:
-            self.slot_line_id = available[:1]
+        # never a time the person on the phone did not choose
+        if self.slot_line_id._origin not in self.available_line_ids._origin:
+            self.slot_line_id = False
 
     # ------------------------------------------------------------------
     # CRUD
@@ -198,12 +200,12 @@ class FusionRepairMaintenanceBookingWizard(models.TransientModel):
         wizards = super().create(vals_list)
         # compute (create) the free times now, so that the dialog opens on a saved wizard
         wizards.mapped("line_ids")
-        for wizard in wizards:
+        for wizard in wizards.filtered(lambda wizard: not wizard.booking_date):
+            # the day of the booked visit when moving it, else the first free day; no time is
+            # chosen for staff, so that "Book" never takes a time nobody picked
             lines = wizard._lines_for_options()
-            if not wizard.booking_date and lines:
-                wizard.booking_date = lines[0].slot_date
-            if not wizard.slot_line_id:
-                wizard.slot_line_id = wizard.available_line_ids[:1]
+            current = lines.filtered("is_current")
+            wizard.booking_date = (current or lines)[:1].slot_date
         return wizards
 
     def _prepare_line_values(self):
@@ -243,7 +245,7 @@ class FusionRepairMaintenanceBookingWizard(models.TransientModel):
         """The footer button: book (or move) the visit at the chosen time."""
         self.ensure_one()
         if not self.slot_line_id:
-            raise UserError(self.env._("Choose a day and a time first."))
+            raise UserError(self.env._("Choose the time of the visit first."))
         return self._book_line(self.slot_line_id)
 
     def _book_line(self, line):
