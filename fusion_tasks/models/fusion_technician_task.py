@@ -335,8 +335,8 @@ class FusionTechnicianTask(models.Model):
             planned_day = local_day(task.scheduled_start)
             raise UserError(
                 self.env._(
-                    "%(task)s is planned for %(day)s. It can be started or marked done from that day on; "
-                    "if the visit happens earlier, change its planned time first.",
+                    "%(task)s is planned for %(day)s. It can be started or marked done from that day on. "
+                    "If the visit happens earlier, ask the office to change its planned time first.",
                     task=task.display_name,
                     day=format_date(self.env, planned_day, date_format="EEEE, MMMM d, y"),
                 )
