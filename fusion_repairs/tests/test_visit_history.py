@@ -5,6 +5,7 @@ from datetime import date
 
 from lxml import etree
 
+from odoo.fields import Command
 from odoo.tests import TransactionCase, freeze_time, tagged
 from odoo.tools.safe_eval import safe_eval
 
@@ -78,5 +79,25 @@ class TestVisitHistory(BookingFixturesMixin, TransactionCase):
         task = self.contract.book_slot(toronto(2027, 1, 12, 10, 0))
         arch = task.with_user(self.technician).get_views([(False, "form")])["views"]["form"]["arch"]
         confirms = [node.get("confirm") for node in etree.fromstring(arch).xpath("//button[@name='action_done']")]
-        self.assertIn("Mark this visit as done? The client's maintenance plan moves to its next due date.", confirms)
+        self.assertIn("Mark this visit as done? The maintenance contract then moves to its next due date.", confirms)
         self.assertTrue(all(confirms), "every Done button asks first")
+
+    def test_technicians_read_contracts_without_office_buttons(self):
+        """Technicians may open the contract of their visit, but booking, pausing and cancelling
+        are office work: no button that would end in an access error."""
+        office_buttons = {"action_open_booking_wizard", "action_cancel_booking", "action_pause", "action_cancel"}
+
+        def header_buttons(user):
+            arch = self.contract.with_user(user).get_views([(False, "form")])["views"]["form"]["arch"]
+            return {node.get("name") for node in etree.fromstring(arch).xpath("//header/button")}
+
+        self.assertFalse(header_buttons(self.technician) & office_buttons)
+        self.assertEqual(self.contract.with_user(self.technician).state, "active", "the contract is readable")
+        office = self.env["res.users"].create(
+            {
+                "name": "H3 Office Oscar",
+                "login": "office.oscar@h3.example.com",
+                "group_ids": [Command.link(self.env.ref("sales_team.group_sale_salesman").id)],
+            }
+        )
+        self.assertLessEqual(office_buttons, header_buttons(office))
