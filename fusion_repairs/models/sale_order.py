@@ -1,7 +1,8 @@
 from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.tools import float_round
+from odoo.tools import float_round, format_date
 
 
 class SaleOrder(models.Model):
@@ -158,4 +159,25 @@ class SaleOrder(models.Model):
                 continue
             missing = self._fc_line_unit_count(line) - existing
             vals_list.extend(order._prepare_maintenance_contract_values(line, policy) for _unit in range(missing))
-        return Contract.create(vals_list)
+        contracts = Contract.create(vals_list)
+        for order in contracts.original_sale_order_id:
+            order._fc_post_contracts_note(contracts.filtered(lambda c, order=order: c.original_sale_order_id == order))
+        return contracts
+
+    def _fc_post_contracts_note(self, contracts):
+        """Tell the salesperson on the order which units were enrolled and when they are due."""
+        self.ensure_one()
+        links = Markup(", ").join(
+            contract._get_html_link(title=contract.name) for contract in contracts.sorted("name")
+        )
+        due = format_date(self.env, min(contracts.mapped("next_due_date")), date_format="MMMM d, y")
+        self.message_post(
+            body=Markup("%s %s.<br/>%s")
+            % (
+                self.env._("Maintenance contracts created:"),
+                links,
+                self.env._("First maintenance due: %s.", due),
+            ),
+            message_type="notification",
+            subtype_xmlid="mail.mt_note",
+        )

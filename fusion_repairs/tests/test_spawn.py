@@ -23,6 +23,19 @@ class TestSpawnContracts(FusionRepairsCommon):
         self.assertEqual(set(contracts.mapped("next_due_date")), {date(2026, 7, 10)})
         self.assertTrue(all(c.x_fc_source_sale_line_id == so.order_line for c in contracts))
 
+    def test_the_order_says_which_contracts_were_created(self):
+        so = self._confirm_so(self._make_product(), qty=2)
+        contracts = self._contracts_for(so)
+        notes = so.message_ids.filtered(lambda m: "Maintenance contracts created" in str(m.body))
+        self.assertEqual(len(notes), 1)
+        for contract in contracts:
+            self.assertIn(contract.name, notes.body)
+            self.assertIn(f'data-oe-id="{contract.id}"', notes.body, "each one a link to the contract")
+        self.assertIn("First maintenance due: July 10, 2026.", str(notes.body))
+        so._spawn_maintenance_contracts()
+        notes = so.message_ids.filtered(lambda m: "Maintenance contracts created" in str(m.body))
+        self.assertEqual(len(notes), 1, "a rerun that creates nothing says nothing")
+
     def test_reconfirm_creates_nothing(self):
         so = self._confirm_so(self._make_product(), qty=2)
         contracts = self._contracts_for(so)
