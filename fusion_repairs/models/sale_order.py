@@ -167,9 +167,7 @@ class SaleOrder(models.Model):
     def _fc_post_contracts_note(self, contracts):
         """Tell the salesperson on the order which units were enrolled and when they are due."""
         self.ensure_one()
-        links = Markup(", ").join(
-            contract._get_html_link(title=contract.name) for contract in contracts.sorted("name")
-        )
+        links = Markup(", ").join(contract._get_html_link(title=contract.name) for contract in contracts.sorted("name"))
         due = format_date(self.env, min(contracts.mapped("next_due_date")), date_format="MMMM d, y")
         self.message_post(
             body=Markup("%s %s.<br/>%s")
