@@ -39,6 +39,8 @@ _ERRORS = {
     "not_open",
     "session",
 }
+# refusals decided by this controller, not by the contract (their text is built below)
+_ALREADY_BOOKED = "already_booked"
 
 
 class MaintenanceBookingController(http.Controller):
@@ -58,7 +60,7 @@ class MaintenanceBookingController(http.Controller):
         contract = self._get_contract(token)
         if not contract:
             return self._render_unavailable(token)
-        message = contract._get_booking_refusal_message(error) if error in _ERRORS else None
+        message = self._get_refusal_message(contract, error)
         return self._render_page(contract, error=message, notice=self._current_notice(contract, notice))
 
     @http.route(
@@ -70,15 +72,23 @@ class MaintenanceBookingController(http.Controller):
         sitemap=False,
         csrf=False,  # checked below, to answer a stale page with the booking page, not a 400
     )
-    def maintenance_booking_confirm(self, token, slot_start=None, csrf_token=None, **kwargs):
+    def maintenance_booking_confirm(self, token, slot_start=None, csrf_token=None, booked_slot_start=None, **kwargs):
+        """``booked_slot_start`` is the visit the page showed when it was sent ("" when none):
+        a page still offering "Book this time" must not move a visit booked meanwhile in
+        another tab or by someone else of the household."""
         contract = self._get_contract(token)
         if not contract:
             return self._render_unavailable(token)
         if not request.validate_csrf(csrf_token):
             return self._refused_stale_form(token, contract)
+        # wait for a concurrent booking of this contract, so that its visit is seen below
+        contract._lock_for_booking()
         before = contract._get_current_booking_task()
         before_key = (before.id, before.scheduled_start, before.technician_id.id)
         slot = booking_slots.parse_slot_start(slot_start)
+        if self._books_over_unseen_visit(before, slot, booked_slot_start):
+            _logger.info("Booking form of contract %s refused: a visit was booked since it was shown", contract.id)
+            return request.redirect(f"{BOOKING_ROUTE}/{token}?error={_ALREADY_BOOKED}", local=True)
         try:
             if slot is None:
                 raise contract._booking_refusal(booking_slots.SLOT_INVALID)
@@ -179,7 +189,7 @@ class MaintenanceBookingController(http.Controller):
         if not task or can_change:
             slots = contract.with_context(fusion_booking_client=True)._get_available_slots()
             days = booking_slots.group_slots_by_day(slots, tz_name, lang, settings["arrival_window_minutes"])
-        current_value = booking_slots.format_slot_start(task.scheduled_start) if task else False
+        current_value = booking_slots.format_slot_start(task.scheduled_start) if task else ""
         return {
             "contract": contract,
             "company": self._get_office(contract.company_id),
@@ -202,6 +212,27 @@ class MaintenanceBookingController(http.Controller):
             "days_shown": DAYS_SHOWN,
             "additional_title": env._("Book your maintenance visit"),
         }
+
+    def _books_over_unseen_visit(self, task, slot, booked_slot_start):
+        """Whether a "book" form (sent from a page showing no visit) would move ``task``,
+        booked since. Sending the booked time again (a double click) is not a move; a form
+        without the field (a page older than it) keeps the previous behaviour."""
+        if not task or booked_slot_start is None or booked_slot_start.strip():
+            return False
+        return slot != task.scheduled_start
+
+    def _get_refusal_message(self, contract, error):
+        """The text of the ``?error=`` reason of a redirect, or None (unknown reason, or one
+        that is no longer true)."""
+        if error in _ERRORS:
+            return contract._get_booking_refusal_message(error)
+        if error == _ALREADY_BOOKED and contract._get_current_booking_task():
+            env = request.env
+            message = env._("This visit was already booked, perhaps by someone else in your household.")
+            if contract._booking_change_allowed():
+                message = " ".join((message, env._("You can move it below if needed.")))
+            return message
+        return None
 
     def _current_notice(self, contract, notice):
         """The notice of the last action, only while it is still true: an old address in

@@ -203,10 +203,18 @@ class BookingHttpMixin(BookingFixturesMixin):
     def _page_text(response):
         return " ".join(lxml.html.fromstring(response.content).text_content().split())
 
-    def _confirm(self, token, slot_start, csrf_token, **kwargs):
+    @staticmethod
+    def _seen_booking(doc):
+        """The booking form's ``booked_slot_start``: the visit the page shows ("" when none)."""
+        values = doc.xpath("//form[contains(@class, 'o_fc_booking_form')]//input[@name='booked_slot_start']")
+        return values[0].get("value", "") if values else None
+
+    def _confirm(self, token, slot_start, csrf_token, booked_slot_start=None, **kwargs):
         data = {"slot_start": slot_start}
         if csrf_token is not None:
             data["csrf_token"] = csrf_token
+        if booked_slot_start is not None:
+            data["booked_slot_start"] = booked_slot_start
         return self._open(token, "/confirm", data=data, **kwargs)
 
     def _cancel(self, token, csrf_token, **kwargs):
@@ -223,7 +231,7 @@ class BookingHttpMixin(BookingFixturesMixin):
             slot = fieldset.xpath(".//input[@name='slot_start']")[0].get("data-slot-start")
         else:
             slot = self._enabled_slot_starts(doc)[0]
-        response = self._confirm(contract.booking_token, slot, self._csrf(doc))
+        response = self._confirm(contract.booking_token, slot, self._csrf(doc), self._seen_booking(doc))
         return slot, response
 
     @staticmethod

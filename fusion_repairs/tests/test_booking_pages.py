@@ -4,7 +4,7 @@ import re
 
 from odoo.tests import HttpCase, freeze_time, tagged
 
-from .common_booking import FROZEN_NOW, OFFICE_PHONE, BookingHttpMixin, toronto
+from .common_booking import FROZEN_NOW, OFFICE_PHONE, BookingHttpMixin, slot_value, toronto
 
 
 @tagged("post_install", "-at_install")
@@ -68,7 +68,9 @@ class TestBookingPages(BookingHttpMixin, HttpCase):
         if visit_done:
             self.assertIn("This visit is done", text)
         else:
-            self.assertIn("This booking link is not valid", text)
+            self.assertIn("This booking link is no longer active", text)
+            self.assertIn("If you have a newer email from us, please use its link.", text)
+            self.assertNotIn("expired", text)
         for secret in ("H3 Freecurve", "SL-H3-0001", "H3 Margaret", "Queen St", "January 25", "149"):
             self.assertNotIn(secret, text)
         doc = self._doc(response)
@@ -284,6 +286,58 @@ class TestBookingPages(BookingHttpMixin, HttpCase):
         self.assertIn(b"SEQUENCE:1", ics.raw, "the client's calendar replaces the first time")
         first_ics = confirmations.attachment_ids.filtered(lambda a: a.name.endswith(".ics"))
         self.assertIn(b"SEQUENCE:0", first_ics.raw)
+
+    def test_a_stale_book_form_does_not_move_a_visit_booked_meanwhile(self):
+        """Two tabs (or two people of the household) open the link; the first books, the
+        second still shows "Book this time": its post must not move the visit."""
+        token = self.contract.booking_token
+        stale = self._doc(self._open(token))
+        self.assertEqual(self._seen_booking(stale), "", "the page shows no visit")
+        self.assertIn("Book this time", self._text(stale, "o_fc_booking_submit_button"))
+        slot, _response = self._book_first_slot(day="Wednesday")
+        task = self.contract.task_id
+        before = self._booking_snapshot()
+        other_slot = next(s for s in self._slot_starts(stale) if s.startswith("2027-01-14"))
+        response = self._confirm(token, other_slot, self._csrf(stale), self._seen_booking(stale))
+        self.assertEqual(response.status_code, 200)
+        doc = self._doc(response)
+        self.assertEqual(
+            self._text(doc, "o_fc_booking_error"),
+            "This visit was already booked, perhaps by someone else in your household. "
+            "You can move it below if needed.",
+        )
+        self.assertFalse(doc.find_class("o_fc_booking_moved"))
+        self.assertEqual(self._text(doc, "o_fc_visit_day"), "Wednesday, January 13, 2027", "the visit booked first")
+        self.assertEqual(self._seen_booking(doc), slot, "a move from this page is now possible")
+        self.assertIn("Move my visit to this time", self._text(doc, "o_fc_booking_submit_button"))
+        self.assertEqual(self._booking_snapshot(), before, "nothing moved, no email")
+        self.assertEqual(slot_value(task.scheduled_start), slot)
+        # the same post again (a double click on the first tab) is no move: it shows the booking
+        response = self._confirm(token, slot, self._csrf(stale), self._seen_booking(stale))
+        self.assertIn("Your visit is booked", self._page_text(response))
+        self.assertEqual(self._booking_snapshot(), before)
+        # the page showing the visit moves it
+        response = self._confirm(token, other_slot, self._csrf(doc), self._seen_booking(doc))
+        self.assertIn("Your visit has been moved", self._page_text(response))
+        self.assertEqual(task.scheduled_start.date().isoformat(), "2027-01-14")
+        self.assertEqual(len(self.contract.message_ids.filtered(lambda m: m.subject and "moved" in m.subject)), 1)
+        # the message is not repeated by an old address once it is no longer true
+        self.contract.cancel_booking()
+        self.assertFalse(self._doc(self._open(token, "?error=already_booked")).find_class("o_fc_booking_error"))
+
+    def test_a_stale_book_form_after_the_cutoff_does_not_offer_a_move(self):
+        token = self.contract.booking_token
+        stale = self._doc(self._open(token))
+        self.contract.book_slot(toronto(2027, 1, 11, 14, 0), ignore_min_notice=True)
+        before = self._booking_snapshot()
+        slot = self._slot_starts(stale)[0]
+        response = self._confirm(token, slot, self._csrf(stale), self._seen_booking(stale))
+        doc = self._doc(response)
+        text = self._text(doc, "o_fc_booking_error")
+        self.assertIn("already booked", text)
+        self.assertNotIn("move it below", text)
+        self.assertIn("can no longer be changed online", self._text(doc, "o_fc_booking_locked"))
+        self.assertEqual(self._booking_snapshot(), before)
 
     def test_cancel_reopens_booking(self):
         slot, _response = self._book_first_slot(day="Wednesday")
