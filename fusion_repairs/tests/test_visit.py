@@ -33,6 +33,10 @@ class TestMaintenanceVisit(BookingFixturesMixin, TransactionCase):
         arch = as_technician.get_views([(False, "form")])["views"]["form"]["arch"]
         for field in ("maintenance_product_id", "maintenance_serial", "partner_phone"):
             self.assertIn(f'name="{field}"', arch)
+        # the My Tasks card on the phone names the unit too
+        card_view = self.env.ref("fusion_tasks.fusion_technician_task_view_kanban_my")
+        card = as_technician.get_views([(card_view.id, "kanban")])["views"]["kanban"]["arch"]
+        self.assertIn('name="maintenance_product_id"', card)
 
     def test_finishing_the_visit_rolls_the_contract_forward(self):
         task = self._book()
