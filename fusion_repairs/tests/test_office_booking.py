@@ -152,6 +152,15 @@ class TestOfficeBooking(BookingFixturesMixin, TransactionCase):
             wizard.action_book()
         self.assertEqual(self._booking_snapshot(), before)
 
+    def test_no_free_time_says_why(self):
+        far_away = self._create_booking_client("H3 Ottawa Client", "ottawa@h3.example", zip_code="K1A 0B1")
+        wizard = self._open_wizard(self._create_booking_contract(far_away))
+        self.assertFalse(wizard.line_ids)
+        self.assertIn("No qualified technician serves postal code K1A 0B1", wizard.day_note)
+        self.technician.x_fc_technician_skill_ids = False
+        wizard = self._open_wizard()
+        self.assertIn(f"No technician has the skill {self.skill.name}", wizard.day_note)
+
     def test_paused_contract_cannot_be_booked(self):
         self.contract.action_pause()
         with self.assertRaises(UserError):

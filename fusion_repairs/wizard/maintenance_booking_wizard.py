@@ -163,8 +163,22 @@ class FusionRepairMaintenanceBookingWizard(models.TransientModel):
                 elif lines:
                     note = self.env._("No free time that day. The last free day is %s.", lines[-1].day_label)
                 else:
-                    note = self.env._("No free time in the booking horizon: check the technicians' schedules.")
+                    note = wizard._get_no_slot_reason()
             wizard.day_note = note
+
+    def _get_no_slot_reason(self):
+        """Why nothing at all is free: nobody qualified for this client, or nobody free."""
+        self.ensure_one()
+        contract = self.contract_id
+        skill = contract._get_booking_category().x_fc_maintenance_skill_id
+        Task = self.env["fusion.technician.task"].sudo().with_company(contract.company_id)
+        if Task._get_candidate_technicians(skill=skill, postal_code=contract.partner_id.zip):
+            return self.env._("No free time in the booking horizon: check the technicians' schedules.")
+        if skill and not Task._get_candidate_technicians(skill=skill):
+            return self.env._("No technician has the skill %s: check the technicians' skills.", skill.name)
+        return self.env._(
+            "No qualified technician serves postal code %s: check the service zones.", contract.partner_id.zip
+        )
 
     # ------------------------------------------------------------------
     # Onchanges: keep the day and the time consistent with the options
