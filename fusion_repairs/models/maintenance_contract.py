@@ -1084,8 +1084,8 @@ class FusionRepairMaintenanceContract(models.Model):
         """Move the booked visit: the same task, event and repair order, new time."""
         self.ensure_one()
         old_start = task.scheduled_start
-        no_mail = {"no_mail_to_attendees": True}
-        # the task moves its calendar event along (fusion_tasks)
+        # the task moves its calendar event along (fusion_tasks); the caller emails the client
+        no_mail = {"no_mail_to_attendees": True, "fusion_booking_move": True}
         task.sudo().with_context(**no_mail).write(
             {
                 "scheduled_start": slot["start"],
@@ -1096,20 +1096,27 @@ class FusionRepairMaintenanceContract(models.Model):
         )
         if task.calendar_event_id and task.calendar_event_id.user_id != technician:
             task.calendar_event_id.sudo().with_context(**no_mail).user_id = technician
+        self._sync_moved_visit(task, old_start)
+        return task
+
+    def _sync_moved_visit(self, task, old_start):
+        """After ``task`` (this cycle's visit) moved from ``old_start``: its repair order
+        follows and the chatter says so."""
+        self.ensure_one()
+        task = task.sudo()
         repair = task.repair_order_id.sudo()
         if repair and repair.state not in ("done", "cancel"):
-            repair.write({"schedule_date": slot["start"], "user_id": technician.id})
-        self.message_post(
+            repair.write({"schedule_date": task.scheduled_start, "user_id": task.technician_id.id})
+        self.sudo().message_post(
             body=self.env._(
                 "Maintenance visit moved from %(old)s to %(new)s with %(technician)s.",
                 old=self._format_booking_datetime(old_start),
-                new=self._format_booking_datetime(slot["start"]),
-                technician=technician.name,
+                new=self._format_booking_datetime(task.scheduled_start),
+                technician=task.technician_id.name,
             ),
             subtype_xmlid="mail.mt_note",
             **self._get_booking_note_author(),
         )
-        return task
 
     def cancel_booking(self):
         """Cancel this cycle's visit (task, calendar event, repair order) and reopen booking.
@@ -1190,32 +1197,82 @@ class FusionRepairMaintenanceContract(models.Model):
         }
 
     def _get_booking_ics(self, task, cancelled=False):
-        """The .ics of ``task``'s visit (calendar.event._get_ics_file) with a stable UID, so that
-        the cancellation (``METHOD:CANCEL``) removes the same event from the client's calendar."""
+        """The client's .ics of ``task``'s visit, written for the client: the company organizes
+        it, the client attends, and the text is what the confirmation email says (equipment,
+        arrival window, the technician's first name, the office phone, how to prepare). No
+        technician email, internal code or contract reference. The UID is stable, so that a
+        move (higher ``SEQUENCE``) or the cancellation (``METHOD:CANCEL``) replaces or removes
+        the same event in the client's calendar."""
         self.ensure_one()
-        event = task.sudo().calendar_event_id.with_context(active_test=False)
-        ics = event._get_ics_file().get(event.id) if event else None
-        if not ics:
+        task = task.sudo()
+        if vobject is None or not task or not task.scheduled_start or not task.scheduled_end:
             return None
-        try:
-            calendar = vobject.readOne(ics.decode())
-        except Exception:  # pylint: disable=broad-except
-            return None if cancelled else ics
-        vevent = calendar.vevent
+        contract = self.sudo()
+        company = contract.company_id or self.env.company
+        summary = contract._get_booking_summary(task)
+        calendar = vobject.iCalendar()
+        calendar.add("prodid").value = "-//%s//Maintenance visits//EN" % (company.name or "Odoo").replace("//", "/")
+        if cancelled:
+            calendar.add("method").value = "CANCEL"
+        vevent = calendar.add("vevent")
         uid = "fusion-maintenance-%s-%s@%s" % (
             task.id,
             self.id,
             self.env["ir.config_parameter"].sudo().get_param("database.uuid", "odoo"),
         )
-        sequence = task.sudo().booking_ics_sequence + (1 if cancelled else 0)
-        for name, value in (("uid", uid), ("sequence", str(sequence))):
-            if name in vevent.contents:
-                del vevent.contents[name]
-            vevent.add(name).value = value
-        if cancelled:
-            calendar.add("method").value = "CANCEL"
-            vevent.add("status").value = "CANCELLED"
+        sequence = task.booking_ics_sequence + (1 if cancelled else 0)
+        now = fields.Datetime.now().replace(tzinfo=pytz.utc)
+        vevent.add("uid").value = uid
+        vevent.add("sequence").value = str(sequence)
+        vevent.add("dtstamp").value = now
+        vevent.add("created").value = now
+        vevent.add("dtstart").value = task.scheduled_start.replace(tzinfo=pytz.utc)
+        vevent.add("dtend").value = task.scheduled_end.replace(tzinfo=pytz.utc)
+        vevent.add("summary").value = self.env._(
+            "Maintenance visit of your %(equipment)s (%(company)s)",
+            equipment=contract.product_id.name or self.env._("equipment"),
+            company=company.name,
+        )
+        vevent.add("description").value = contract._get_booking_ics_description(summary, cancelled=cancelled)
+        if summary.get("address_lines"):
+            vevent.add("location").value = ", ".join(summary["address_lines"])
+        if company.email:
+            organizer = vevent.add("organizer")
+            organizer.value = "MAILTO:%s" % company.email
+            organizer.params["CN"] = [(company.name or "").replace('"', "'")]
+        if contract.partner_id.email:
+            attendee = vevent.add("attendee")
+            attendee.value = "MAILTO:%s" % contract.partner_id.email
+            attendee.params["CN"] = [(contract.partner_id.name or "").replace('"', "'")]
+        vevent.add("status").value = "CANCELLED" if cancelled else "CONFIRMED"
         return calendar.serialize().encode()
+
+    def _get_booking_ics_description(self, summary, cancelled=False):
+        """The plain text of the client's calendar entry (see ``_get_booking_ics``)."""
+        self.ensure_one()
+        phone = (self.company_id or self.env.company).phone
+        lines = []
+        if cancelled:
+            lines += [self.env._("This maintenance visit has been cancelled."), ""]
+        lines.append(
+            booking_slots.end_sentence(
+                self.env._(
+                    "Arrival window: %(day)s, %(window)s %(zone)s",
+                    day=summary["day_label"],
+                    window=summary["window_label"],
+                    zone=summary["tz_label"],
+                )
+            )
+        )
+        lines.append(booking_slots.end_sentence(self.env._("The visit takes about %s", summary["duration_label"])))
+        if summary["technician_first_name"]:
+            lines.append(self.env._("Your technician: %s.", summary["technician_first_name"]))
+        if phone:
+            lines.append(self.env._("Questions, or need to change the visit? Call us at %s.", phone))
+        if not cancelled:
+            lines += ["", self.env._("How to prepare:")]
+            lines += ["- %s" % item for item in self._get_visit_preparation_items()]
+        return "\n".join(lines)
 
     def _get_cancelled_booking_summary(self):
         """The visit just cancelled (cancellation email), from the sending context."""
@@ -1242,7 +1299,7 @@ class FusionRepairMaintenanceContract(models.Model):
             return self.env["mail.message"]
         return self._send_booking_email(
             "fusion_repairs.email_template_maintenance_booking_confirmed",
-            self._get_booking_ics(task) if task.calendar_event_id else None,
+            self._get_booking_ics(task),
             fusion_booking_moved=moved,
         )
 

@@ -4,6 +4,7 @@ cancellation (and to whom), and the wording of the pages, emails and chatter."""
 import re
 
 import lxml.html
+import vobject
 
 from odoo.fields import Command
 from odoo.tests import HttpCase, freeze_time, tagged
@@ -67,7 +68,8 @@ class TestBookingFollowUp(BookingHttpMixin, HttpCase):
         action = self.contract.action_open_booking_wizard()
         wizard = self.env[action["res_model"]].browse(action["res_id"])
         self.assertIn("Online booking opens for the client on Friday, June 25, 2027", wizard.opening_note)
-        self.assertTrue(wizard.slot_line_id, "staff may book now")
+        self.assertTrue(wizard.available_line_ids, "staff may book now")
+        wizard.slot_line_id = wizard.available_line_ids[0]
         wizard.action_book()
         self.assertTrue(self.contract.is_booked)
 
@@ -97,6 +99,32 @@ class TestBookingFollowUp(BookingHttpMixin, HttpCase):
         cancelled = self._messages("cancelled")
         self.assertEqual(len(cancelled), 1)
         self.assertEqual(cancelled.notification_ids.res_partner_id, self.client)
+
+    def test_the_clients_calendar_file_is_written_for_the_client(self):
+        self.product.default_code = "SL-H3-INTERNAL"
+        self._book_first_slot(day="Wednesday")
+        raw = self._messages("booked").attachment_ids.filtered(lambda a: a.name.endswith(".ics")).raw
+        unfolded = raw.replace(b"\r\n ", b"").decode()
+        vevent = vobject.readOne(raw.decode()).vevent
+        # nothing internal: no technician email or full name, no product code, no contract
+        self.assertNotIn(self.technician.email, unfolded)
+        self.assertNotIn("Tremblay", unfolded)
+        self.assertNotIn("SL-H3-INTERNAL", unfolded)
+        self.assertNotIn(self.contract.name, unfolded)
+        self.assertNotIn("Organized by", unfolded)
+        # the company organizes, the client attends
+        self.assertEqual(vevent.organizer.value, "MAILTO:office-h3@example.com")
+        self.assertEqual(vevent.organizer.params["CN"], [self.company.name])
+        self.assertEqual([a.value for a in vevent.contents["attendee"]], ["MAILTO:margaret.h3@example.com"])
+        self.assertIn("H3 Freecurve Stair Lift", vevent.summary.value)
+        self.assertIn("12 Queen St E", vevent.location.value)
+        description = vevent.description.value
+        self.assertIn("Wednesday, January 13, 2027, 9:00 \u2013 10:00 a.m.", description, "the arrival window")
+        self.assertIn("Your technician: Samuel.", description)
+        self.assertIn(OFFICE_PHONE, description)
+        self.assertIn("How to prepare", description)
+        self.assertIn(self.contract._get_visit_preparation_items()[0], description)
+        self.assertEqual(vevent.sequence.value, "0")
 
     # ------------------------------------------------------------------
     # P2c: client emails to the client only
