@@ -30,6 +30,49 @@ class FusionTechnicianTask(models.Model):
     maintenance_token_hash = fields.Char(copy=False, index="btree_not_null", groups="base.group_system")
 
     # ------------------------------------------------------------------
+    # Visit moved from the task form: same follow-up as a move through booking
+    # ------------------------------------------------------------------
+
+    def write(self, vals):
+        booked = self.browse()
+        if {"scheduled_start", "scheduled_end"} & vals.keys() and not self.env.context.get("fusion_booking_move"):
+            booked = self.filtered(lambda task: task._is_booked_maintenance_visit())
+        if not booked:
+            return super().write(vals)
+        old_starts = {task: task.scheduled_start for task in booked}
+        # the client hears from us (branded email below), not from the calendar
+        res = super(FusionTechnicianTask, booked.with_context(no_mail_to_attendees=True)).write(vals)
+        if self - booked:
+            super(FusionTechnicianTask, self - booked).write(vals)
+        for task in booked:
+            if task.scheduled_start != old_starts[task]:
+                task._follow_maintenance_visit_move(old_starts[task])
+        return res
+
+    def _is_booked_maintenance_visit(self):
+        """Whether this task is the visit booked on its maintenance contract this cycle."""
+        self.ensure_one()
+        contract = self.maintenance_contract_id
+        return (
+            self.task_type == "maintenance"
+            and bool(contract)
+            and contract.sudo()._get_current_booking_task() == self.sudo()
+        )
+
+    def _follow_maintenance_visit_move(self, old_start):
+        """The visit was moved outside booking (e.g. on the task form): the repair order and
+        the contract follow, and the client gets the "visit moved" email with a new .ics
+        (a higher sequence, so their calendar replaces the old time). No email for a visit
+        moved into the past (e.g. the office recording when it really happened)."""
+        self.ensure_one()
+        task = self.sudo()
+        contract = task.maintenance_contract_id
+        task.with_context(fusion_booking_move=True).booking_ics_sequence += 1
+        contract._sync_moved_visit(task, old_start)
+        if task.scheduled_start >= fields.Datetime.now():
+            contract._send_booking_confirmation(task, moved=True)
+
+    # ------------------------------------------------------------------
     # Visit done: roll the contract forward, close the repair order
     # ------------------------------------------------------------------
 
