@@ -137,6 +137,31 @@ class FusionTechnicianTask(models.Model):
             if task.scheduled_start and task.duration > 0:
                 task.scheduled_end = task.scheduled_start + timedelta(hours=task.duration)
 
+    @api.onchange("scheduled_start")
+    def _onchange_scheduled_start_keep_duration(self):
+        """Moving the start in the form moves the end too: the task keeps the length shown
+        in the form (a new task without an end gets one hour)."""
+        form_hours = self.env.context.get("fusion_form_duration")
+        for task in self:
+            if not task.scheduled_start:
+                continue
+            if form_hours and form_hours > 0:
+                length = timedelta(seconds=round(form_hours * 3600))
+            elif task._origin.scheduled_start and task._origin.scheduled_end:
+                length = task._origin.scheduled_end - task._origin.scheduled_start
+            elif task.scheduled_end and task.scheduled_end > task.scheduled_start:
+                continue
+            else:
+                length = timedelta(hours=1)
+            task.scheduled_end = task.scheduled_start + length
+
+    def onchange(self, values, field_names, fields_spec):
+        # the form's duration before this change: the start's onchange keeps it
+        records = self
+        if field_names == ["scheduled_start"] and isinstance(values.get("duration"), (int, float)):
+            records = self.with_context(fusion_form_duration=values["duration"])
+        return super(FusionTechnicianTask, records).onchange(values, field_names, fields_spec)
+
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
