@@ -1,1 +1,6 @@
-from . import test_availability, test_availability_lib, test_configuration, test_technician_task
+from . import test_availability
+from . import test_availability_lib
+from . import test_configuration
+from . import test_task_move
+from . import test_technician_form
+from . import test_technician_task
