@@ -8,6 +8,21 @@ registry.category("web_tour.tours").add("fusion_repairs_maintenance_booking", {
             trigger: ".o_fc_booking_unit .o_fc_equipment",
         },
         {
+            content: "Press Book before choosing a time",
+            trigger: ".o_fc_booking_form button.o_fc_booking_submit_button",
+            run: "click",
+        },
+        {
+            content: "The page asks for a time first and puts the focus on the first one",
+            trigger: ".o_fc_choose_first:contains(Please choose a time above first.)",
+            run() {
+                const first = document.querySelector(".o_fc_booking_form input[name='slot_start']");
+                if (document.activeElement !== first) {
+                    throw new Error("The first time should have the focus");
+                }
+            },
+        },
+        {
             content: "Pick the first free time",
             trigger: ".o_fc_booking_form label.o_fc_slot[data-slot-start]:first",
             run: "click",
@@ -15,6 +30,11 @@ registry.category("web_tour.tours").add("fusion_repairs_maintenance_booking", {
         {
             content: "The picked time is repeated before confirming",
             trigger: ".o_fc_selected_slot:contains(You picked)",
+            run() {
+                if (document.querySelector(".o_fc_choose_first").textContent.trim()) {
+                    throw new Error("The request for a time should be gone");
+                }
+            },
         },
         {
             content: "Confirm the booking",
