@@ -303,6 +303,8 @@ class FusionTechnicianTask(models.Model):
                     fields.Command.unlink(old.partner_id.id),
                     fields.Command.link(task.technician_id.partner_id.id),
                 ]
+                if event.user_id == old:
+                    values["user_id"] = task.technician_id.id  # the event is in the new one's calendar
             if values:
                 event.write(values)
 

@@ -232,8 +232,10 @@ class TestTechnicianTask(FusionTasksCase):
 
     def test_new_technician_replaces_the_old_one_on_the_event(self):
         task, event = self._task_with_event()
+        event.user_id = self.tech_1
         task.technician_id = self.tech_2
         self.assertEqual(event.partner_ids, self.tech_2.partner_id | self.client)
+        self.assertEqual(event.user_id, self.tech_2, "the event now belongs to the new technician")
 
     # ------------------------------------------------------------------
     # Access rights
