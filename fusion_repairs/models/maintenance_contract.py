@@ -95,6 +95,9 @@ class FusionRepairMaintenanceContract(models.Model):
         index="btree_not_null",
         copy=False,
     )
+    # cancelled because its sale was cancelled or its quantity lowered: reconfirming or
+    # raising the quantity again reactivates it instead of enrolling the unit twice
+    cancelled_with_sale = fields.Boolean(copy=False, readonly=True)
     x_fc_source = fields.Selection(
         [
             ("sale", "New Sale"),
