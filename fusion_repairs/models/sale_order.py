@@ -35,6 +35,17 @@ class SaleOrder(models.Model):
         self._spawn_maintenance_contracts()
         return res
 
+    def _action_cancel(self):
+        res = super()._action_cancel()
+        # units never sold must not get reminders; reconfirming the order reactivates them
+        for order in self:
+            order._fc_withdraw_maintenance_contracts(
+                order.x_fc_maintenance_contract_ids.filtered(
+                    lambda c: c.state != "cancelled" and c.x_fc_source == "sale"
+                )
+            )
+        return res
+
     def action_view_maintenance_contracts(self):
         self.ensure_one()
         action = self.env["ir.actions.actions"]._for_xml_id("fusion_repairs.fusion_repair_maintenance_contract_action")
@@ -132,11 +143,16 @@ class SaleOrder(models.Model):
             return Contract
         existing_per_line = dict(
             Contract.with_context(active_test=False)._read_group(
-                [("x_fc_source_sale_line_id", "in", lines.ids)],
+                [("x_fc_source_sale_line_id", "in", lines.ids), ("cancelled_with_sale", "=", False)],
                 ["x_fc_source_sale_line_id"],
                 ["__count"],
             )
         )
+        # contracts cancelled with their sale (order cancelled, quantity lowered) come back first
+        withdrawn_per_line = Contract.search(
+            [("x_fc_source_sale_line_id", "in", lines.ids), ("cancelled_with_sale", "=", True)], order="id"
+        ).grouped("x_fc_source_sale_line_id")
+        reactivated = Contract
         vals_list = []
         for line in lines:
             policy = line.product_id.product_tmpl_id._get_maintenance_policy()
@@ -144,7 +160,11 @@ class SaleOrder(models.Model):
                 continue
             order = line.order_id
             existing = existing_per_line.get(line, 0)
+            withdrawn = withdrawn_per_line.get(line, Contract)
             serial = self._fc_line_serial(line)
+            if serial and withdrawn and not existing:
+                reactivated |= withdrawn[:1]
+                continue
             if serial:
                 if existing or Contract.search_count(
                     [
@@ -158,24 +178,61 @@ class SaleOrder(models.Model):
                 vals_list.append(order._prepare_maintenance_contract_values(line, policy, serial))
                 continue
             missing = self._fc_line_unit_count(line) - existing
+            reactivated |= withdrawn[: max(missing, 0)]
+            missing -= len(withdrawn[: max(missing, 0)])
             vals_list.extend(order._prepare_maintenance_contract_values(line, policy) for _unit in range(missing))
+        if reactivated:
+            reactivated.write({"state": "active", "cancelled_with_sale": False})
         contracts = Contract.create(vals_list)
-        for order in contracts.original_sale_order_id:
-            order._fc_post_contracts_note(contracts.filtered(lambda c, order=order: c.original_sale_order_id == order))
-        return contracts
+        for order in (contracts | reactivated).original_sale_order_id:
+            order._fc_post_contracts_note(
+                contracts.filtered(lambda c, order=order: c.original_sale_order_id == order),
+                reactivated.filtered(lambda c, order=order: c.original_sale_order_id == order),
+            )
+        return contracts | reactivated
 
-    def _fc_post_contracts_note(self, contracts):
+    def _fc_withdraw_maintenance_contracts(self, contracts):
+        """Cancel the contracts of units this order no longer sells (order cancelled, quantity
+        lowered). A unit with a booked or done visit stays enrolled: the order says so."""
+        self.ensure_one()
+        kept = contracts.filtered(lambda c: c.is_booked or c.last_service_date)
+        withdrawn = (contracts - kept).sudo()
+        withdrawn.write({"state": "cancelled", "cancelled_with_sale": True})
+        for contract in withdrawn:
+            contract.message_post(
+                body=self.env._("Cancelled: the sale of this unit (%s) was cancelled or reduced.", self.name),
+                message_type="notification",
+                subtype_xmlid="mail.mt_note",
+            )
+        parts = []
+        if withdrawn:
+            parts.append(Markup("%s %s.") % (self.env._("Maintenance contracts cancelled:"), self._fc_links(withdrawn)))
+        if kept:
+            parts.append(
+                Markup("%s %s.")
+                % (self.env._("Still active, as a visit is booked or done (please review):"), self._fc_links(kept))
+            )
+        if parts:
+            self.message_post(
+                body=Markup("<br/>").join(parts), message_type="notification", subtype_xmlid="mail.mt_note"
+            )
+        return withdrawn
+
+    @staticmethod
+    def _fc_links(contracts):
+        return Markup(", ").join(contract._get_html_link(title=contract.name) for contract in contracts.sorted("name"))
+
+    def _fc_post_contracts_note(self, contracts, reactivated=None):
         """Tell the salesperson on the order which units were enrolled and when they are due."""
         self.ensure_one()
-        links = Markup(", ").join(contract._get_html_link(title=contract.name) for contract in contracts.sorted("name"))
-        due = format_date(self.env, min(contracts.mapped("next_due_date")), date_format="MMMM d, y")
-        self.message_post(
-            body=Markup("%s %s.<br/>%s")
-            % (
-                self.env._("Maintenance contracts created:"),
-                links,
-                self.env._("First maintenance due: %s.", due),
-            ),
-            message_type="notification",
-            subtype_xmlid="mail.mt_note",
-        )
+        reactivated = reactivated or contracts.browse()
+        parts = []
+        if contracts:
+            parts.append(Markup("%s %s.") % (self.env._("Maintenance contracts created:"), self._fc_links(contracts)))
+        if reactivated:
+            parts.append(
+                Markup("%s %s.") % (self.env._("Maintenance contracts reactivated:"), self._fc_links(reactivated))
+            )
+        due = format_date(self.env, min((contracts | reactivated).mapped("next_due_date")), date_format="MMMM d, y")
+        parts.append(self.env._("First maintenance due: %s.", due))
+        self.message_post(body=Markup("<br/>").join(parts), message_type="notification", subtype_xmlid="mail.mt_note")

@@ -43,8 +43,34 @@ class TestSpawnContracts(FusionRepairsCommon):
         so.action_draft()
         so.action_confirm()
         self.assertEqual(self._contracts_for(so), contracts)
+        self.assertEqual(set(contracts.mapped("state")), {"active"}, "the units are enrolled again")
         so._spawn_maintenance_contracts()
         self.assertEqual(self._contracts_for(so), contracts)
+
+    def test_cancelled_order_cancels_its_contracts(self):
+        so = self._confirm_so(self._make_product(), qty=2)
+        contracts = self._contracts_for(so)
+        so._action_cancel()
+        self.assertEqual(set(contracts.mapped("state")), {"cancelled"}, "no reminders for units never sold")
+        note = so.message_ids.filtered(lambda m: "Maintenance contracts cancelled" in str(m.body))
+        self.assertEqual(len(note), 1)
+        for contract in contracts:
+            self.assertIn(contract.name, note.body)
+            self.assertTrue(contract.message_ids.filtered(lambda m: so.name in str(m.body)), "the contract says why")
+        so.action_draft()
+        so.action_confirm()
+        self.assertEqual(set(contracts.mapped("state")), {"active"})
+        self.assertIn("reactivated", str(so.message_ids[:1].body))
+
+    def test_cancelled_order_keeps_a_unit_with_a_done_visit(self):
+        so = self._confirm_so(self._make_product(), qty=2)
+        serviced, untouched = self._contracts_for(so)
+        serviced.last_service_date = date(2026, 2, 1)
+        so._action_cancel()
+        self.assertEqual(serviced.state, "active")
+        self.assertEqual(untouched.state, "cancelled")
+        note = so.message_ids.filtered(lambda m: "Still active" in str(m.body))
+        self.assertIn(serviced.name, note.body)
 
     def test_cancelled_contract_is_not_recreated(self):
         so = self._confirm_so(self._make_product())
@@ -180,8 +206,10 @@ class TestSpawnContracts(FusionRepairsCommon):
 
         so.order_line.product_uom_qty = 2
         self.assertEqual(self._contracts_for(so), contracts, "a lowered quantity deletes no contract")
+        self.assertEqual(contracts.mapped("state"), ["active", "active", "cancelled"], "the newest is withdrawn")
         so.order_line.product_uom_qty = 3
         self.assertEqual(self._contracts_for(so), contracts, "back to 3: the 3 units already have theirs")
+        self.assertEqual(set(contracts.mapped("state")), {"active"}, "the withdrawn one is back")
 
     def test_raised_quantity_with_serial_adds_nothing(self):
         """Serial regime: the line is one serialized unit, already enrolled."""
