@@ -1,14 +1,16 @@
 import math
 import re
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from itertools import pairwise
 
+import babel.dates
 from psycopg2 import IntegrityError
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, format_date
+from odoo.tools import SQL, format_date, format_list
+from odoo.tools.misc import babel_locale_parse
 
 from ..lib import availability
 
@@ -41,6 +43,28 @@ def _overlap_message_for(env, technician_id):
     if technician:
         return env._("%(technician)s already has a task at that time.", technician=technician.name)
     return env._("The technician already has a task at that time.")
+
+
+def _babel_locale(lang_code):
+    """English is shown the Canadian way ("9:30 a.m.")."""
+    code = (lang_code or "en_CA").replace("-", "_")
+    return babel_locale_parse("en_CA" if code.startswith("en") else code)
+
+
+def _format_local_time(value, locale):
+    """ "9:30 a.m." of an aware datetime, in its own zone."""
+    return babel.dates.format_time(value, format="short", tzinfo=value.tzinfo, locale=locale)
+
+
+def _format_local_window(start, end, locale):
+    """ "9:00 \N{EN DASH} 10:30 a.m.", "11:30 a.m. \N{EN DASH} 12:30 p.m." ("a.m."/"p.m." said once,
+    as on the booking pages) of two aware datetimes of the same day."""
+    start_label, end_label = _format_local_time(start, locale), _format_local_time(end, locale)
+    for suffix in (" a.m.", " p.m.", " AM", " PM"):
+        if start_label.endswith(suffix) and end_label.endswith(suffix):
+            start_label = start_label[: -len(suffix)]
+            break
+    return f"{start_label} \N{EN DASH} {end_label}"
 
 
 # planned by dispatchers; the technician reassignment has its own check below
@@ -154,6 +178,99 @@ class FusionTechnicianTask(models.Model):
             else:
                 length = timedelta(hours=1)
             task.scheduled_end = task.scheduled_start + length
+
+    # Odoo runs the onchange methods of a field in the order of their names: this one comes
+    # after ``_onchange_scheduled_start_keep_duration``, so a new start is checked together
+    # with the end that moved along (the end's own onchange pass then gives the same warning).
+    @api.onchange("scheduled_start", "scheduled_end", "technician_id")
+    def _onchange_working_hours_warning(self):
+        """Warn, without refusing (overtime may be agreed), when the task is not
+        entirely inside the technician's working time."""
+        task = self[:1]
+        warning = task._get_working_hours_warning() if task else None
+        if warning:
+            return {"warning": {"title": warning[0], "message": warning[1]}}
+        return None
+
+    def _get_working_hours_warning(self):
+        """``(title, message)`` when this task is not entirely inside its
+        technician's working intervals (resource calendar minus time off, in the
+        technician's zone, as the availability engine computes them), else None.
+        Technicians without working hours are not judged. Times are shown in the
+        company zone."""
+        self.ensure_one()
+        start, end, technician = self.scheduled_start, self.scheduled_end, self.technician_id
+        if not (start and end and technician) or end <= start or self.state == "cancelled":
+            return None
+        Task = self.with_company(self.company_id or self.env.company)
+        resource = Task._get_technician_resources(technician).get(technician.id)
+        if not resource or not resource.calendar_id:
+            return None  # no working hours defined: nothing to compare with
+        tz = Task._get_company_tz()
+        local_start = availability.as_utc(start).astimezone(tz)
+        local_end = availability.as_utc(end).astimezone(tz)
+        # the whole local days of the task: tells a day off from a late hour
+        first_day = local_start.date()
+        last_day = (local_end - timedelta(microseconds=1)).date()
+        day_start = tz.localize(datetime.combine(first_day, time.min))
+        day_end = tz.localize(datetime.combine(last_day + timedelta(days=1), time.min))
+        work, time_off = Task._get_work_timestamps(technician, day_start, day_end, {technician.id: resource})
+        work, time_off = work.get(technician.id, []), time_off.get(technician.id, [])
+        start_ts, end_ts = math.floor(local_start.timestamp()), math.ceil(local_end.timestamp())
+        covered = availability.subtract_timestamps(work, time_off, start_ts, end_ts)
+        if sum(stop - low for low, stop in covered) >= end_ts - start_ts:
+            return None
+
+        locale = _babel_locale(self.env.lang)
+        tz_label = babel.dates.get_timezone_name(tz, width="long", locale=locale)
+        if first_day == last_day:
+            day = babel.dates.format_date(first_day, format="full", locale=locale)
+            when = self.env._(
+                "%(day)s at %(window)s (%(zone)s)",
+                day=day,
+                window=_format_local_window(local_start, local_end, locale),
+                zone=tz_label,
+            )
+        else:
+            day = None
+            when = self.env._(
+                "%(start_day)s, %(start)s to %(end_day)s, %(end)s (%(zone)s)",
+                start_day=babel.dates.format_date(first_day, format="full", locale=locale),
+                start=_format_local_time(local_start, locale),
+                end_day=babel.dates.format_date(last_day, format="full", locale=locale),
+                end=_format_local_time(local_end, locale),
+                zone=tz_label,
+            )
+        agreed = self.env._("Save anyway only if this was agreed with them.")
+        if any(low < end_ts and start_ts < stop for low, stop in time_off):
+            title = self.env._("Technician on time off")
+            message = self.env._("%(technician)s has time off on %(when)s.", technician=technician.name, when=when)
+        elif not work:
+            title = self.env._("Outside working hours")
+            message = self.env._("%(technician)s does not work on %(when)s.", technician=technician.name, when=when)
+        elif day:
+            hours = format_list(
+                self.env,
+                [
+                    _format_local_window(datetime.fromtimestamp(low, tz), datetime.fromtimestamp(stop, tz), locale)
+                    for low, stop in availability.subtract_timestamps(work, time_off)
+                ],
+            )
+            title = self.env._("Outside working hours")
+            message = self.env._(
+                "%(technician)s works %(hours)s on %(day)s: this task is at %(window)s (%(zone)s).",
+                technician=technician.name,
+                hours=hours,
+                day=day,
+                window=_format_local_window(local_start, local_end, locale),
+                zone=tz_label,
+            )
+        else:
+            title = self.env._("Outside working hours")
+            message = self.env._(
+                "%(technician)s's working hours do not cover %(when)s.", technician=technician.name, when=when
+            )
+        return title, f"{message} {agreed}"
 
     def onchange(self, values, field_names, fields_spec):
         # the form's duration before this change: the start's onchange keeps it
