@@ -1205,7 +1205,9 @@ class FusionRepairMaintenanceContract(models.Model):
         arrival window, the technician's first name, the office phone, how to prepare). No
         technician email, internal code or contract reference. The UID is stable, so that a
         move (higher ``SEQUENCE``) or the cancellation (``METHOD:CANCEL``) replaces or removes
-        the same event in the client's calendar."""
+        the same event in the client's calendar. The event spans the time the client must be
+        at home: from the start of the arrival window to its end plus the visit length (a
+        technician arriving at 9:00 for a 1 h 30 visit stays until 10:30)."""
         self.ensure_one()
         task = task.sudo()
         if vobject is None or not task or not task.scheduled_start or not task.scheduled_end:
@@ -1213,6 +1215,7 @@ class FusionRepairMaintenanceContract(models.Model):
         contract = self.sudo()
         company = contract.company_id or self.env.company
         summary = contract._get_booking_summary(task)
+        event_start, event_end = contract._get_booking_ics_span(task)
         calendar = vobject.iCalendar()
         calendar.add("prodid").value = "-//%s//Maintenance visits//EN" % (company.name or "Odoo").replace("//", "/")
         if cancelled:
@@ -1229,14 +1232,20 @@ class FusionRepairMaintenanceContract(models.Model):
         vevent.add("sequence").value = str(sequence)
         vevent.add("dtstamp").value = now
         vevent.add("created").value = now
-        vevent.add("dtstart").value = task.scheduled_start.replace(tzinfo=pytz.utc)
-        vevent.add("dtend").value = task.scheduled_end.replace(tzinfo=pytz.utc)
+        vevent.add("dtstart").value = event_start.replace(tzinfo=pytz.utc)
+        vevent.add("dtend").value = event_end.replace(tzinfo=pytz.utc)
         vevent.add("summary").value = self.env._(
             "Maintenance visit of your %(equipment)s (%(company)s)",
             equipment=contract.product_id.name or self.env._("equipment"),
             company=company.name,
         )
-        vevent.add("description").value = contract._get_booking_ics_description(summary, cancelled=cancelled)
+        vevent.add("description").value = contract._get_booking_ics_description(
+            summary,
+            cancelled=cancelled,
+            home_until_label=booking_slots.format_time(
+                event_end, contract._get_booking_tz(), contract.partner_id.lang or self.env.lang
+            ),
+        )
         if summary.get("address_lines"):
             vevent.add("location").value = ", ".join(summary["address_lines"])
         if company.email:
@@ -1250,8 +1259,18 @@ class FusionRepairMaintenanceContract(models.Model):
         vevent.add("status").value = "CANCELLED" if cancelled else "CONFIRMED"
         return calendar.serialize().encode()
 
-    def _get_booking_ics_description(self, summary, cancelled=False):
-        """The plain text of the client's calendar entry (see ``_get_booking_ics``)."""
+    def _get_booking_ics_span(self, task):
+        """(start, end) of the client's calendar entry, naive UTC: from the start of the arrival
+        window to the end of the window plus the visit length (the task's own length)."""
+        self.ensure_one()
+        window_start, window_end = booking_slots.arrival_window(
+            task.scheduled_start, self._get_booking_settings()["arrival_window_minutes"]
+        )
+        return window_start, window_end + (task.scheduled_end - task.scheduled_start)
+
+    def _get_booking_ics_description(self, summary, cancelled=False, home_until_label=None):
+        """The plain text of the client's calendar entry (see ``_get_booking_ics``);
+        ``home_until_label``: when the entry ends (window end plus the visit length)."""
         self.ensure_one()
         phone = (self.company_id or self.env.company).phone
         lines = []
@@ -1268,6 +1287,17 @@ class FusionRepairMaintenanceContract(models.Model):
             )
         )
         lines.append(booking_slots.end_sentence(self.env._("The visit takes about %s", summary["duration_label"])))
+        if home_until_label and not cancelled:
+            lines.append(
+                booking_slots.end_sentence(
+                    self.env._(
+                        "This calendar entry covers the whole arrival window plus the visit: please be"
+                        " at home from %(start)s until about %(end)s",
+                        start=summary["window_start_label"],
+                        end=home_until_label,
+                    )
+                )
+            )
         if summary["technician_first_name"]:
             lines.append(self.env._("Your technician: %s.", summary["technician_first_name"]))
         if phone:

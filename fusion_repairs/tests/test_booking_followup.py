@@ -2,8 +2,10 @@
 cancellation (and to whom), and the wording of the pages, emails and chatter."""
 
 import re
+from datetime import timedelta
 
 import lxml.html
+import pytz
 import vobject
 
 from odoo.fields import Command
@@ -125,6 +127,28 @@ class TestBookingFollowUp(BookingHttpMixin, HttpCase):
         self.assertIn("How to prepare", description)
         self.assertIn(self.contract._get_visit_preparation_items()[0], description)
         self.assertEqual(vevent.sequence.value, "0")
+        # the entry spans the time the client must be home: from the start of the 9-10 a.m.
+        # window to its end plus the 1 h 30 visit (11:30 a.m.), not 9:00-10:30
+        self.assertEqual(vevent.dtstart.value, toronto(2027, 1, 13, 9, 0).replace(tzinfo=pytz.utc))
+        self.assertEqual(vevent.dtend.value, toronto(2027, 1, 13, 11, 30).replace(tzinfo=pytz.utc))
+        self.assertIn("please be at home from 9:00 a.m. until about 11:30 a.m.", description)
+        task = self.contract.task_id
+        self.assertEqual(task.scheduled_end - task.scheduled_start, timedelta(hours=1, minutes=30))
+        # a move keeps the UID and raises the SEQUENCE, with the same kind of span; the
+        # cancelling file removes that same event
+        uid = vevent.uid.value
+        task = self.contract.book_slot(toronto(2027, 1, 14, 13, 0))
+        moved = vobject.readOne(self.contract._get_booking_ics(task).decode()).vevent
+        self.assertEqual(moved.uid.value, uid)
+        self.assertEqual(moved.sequence.value, "1")
+        self.assertEqual(moved.dtstart.value, toronto(2027, 1, 14, 13, 0).replace(tzinfo=pytz.utc))
+        self.assertEqual(moved.dtend.value, toronto(2027, 1, 14, 15, 30).replace(tzinfo=pytz.utc))
+        self.assertIn("until about 3:30 p.m.", moved.description.value)
+        cancelling = vobject.readOne(self.contract._get_booking_ics(task, cancelled=True).decode())
+        self.assertEqual(cancelling.method.value, "CANCEL")
+        self.assertEqual(cancelling.vevent.uid.value, uid)
+        self.assertEqual(cancelling.vevent.sequence.value, "2")
+        self.assertNotIn("please be at home", cancelling.vevent.description.value)
 
     # ------------------------------------------------------------------
     # P2c: client emails to the client only
