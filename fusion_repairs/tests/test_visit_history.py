@@ -101,3 +101,34 @@ class TestVisitHistory(BookingFixturesMixin, TransactionCase):
             }
         )
         self.assertLessEqual(office_buttons, header_buttons(office))
+
+    def test_booked_note_for_the_office_only_below_the_title(self):
+        """The note "cancel the booking before pausing or cancelling" is for those who have these
+        buttons (not technicians), and it sits below the title, clear of the BOOKED ribbon."""
+        self.contract.book_slot(toronto(2027, 1, 12, 10, 0))
+        office = self.env["res.users"].create(
+            {
+                "name": "H3 Office Olga",
+                "login": "office.olga@h3.example.com",
+                "group_ids": [Command.link(self.env.ref("sales_team.group_sale_salesman").id)],
+            }
+        )
+
+        def booked_notes(user):
+            arch = self.contract.with_user(user).get_views([(False, "form")])["views"]["form"]["arch"]
+            sheet = etree.fromstring(arch).xpath("//sheet")[0]
+            notes = sheet.xpath(".//div[contains(@class, 'o_fc_contract_booked_note')]")
+            return sheet, notes
+
+        _sheet, notes = booked_notes(self.technician)
+        self.assertFalse(notes, "a technician can neither pause nor cancel: no advice to do so")
+        sheet, notes = booked_notes(office)
+        self.assertEqual(len(notes), 1)
+        self.assertIn("cancel the booking before pausing or cancelling", notes[0].text)
+        values = {"state": self.contract.state, "is_booked": self.contract.is_booked}
+        self.assertFalse(safe_eval(notes[0].get("invisible"), values), "shown while booked")
+        children = list(sheet)
+        title = sheet.xpath("div[contains(@class, 'oe_title')]")[0]
+        ribbons = sheet.xpath("widget[@name='web_ribbon']")
+        self.assertGreater(children.index(notes[0]), children.index(title), "below the title")
+        self.assertTrue(all(children.index(notes[0]) > children.index(ribbon) for ribbon in ribbons))
