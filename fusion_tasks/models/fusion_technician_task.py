@@ -10,9 +10,8 @@ from psycopg2 import IntegrityError
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, format_date, format_list
-from odoo.tools.misc import babel_locale_parse
 
-from ..lib import availability
+from ..lib import availability, time_labels
 
 TASK_TYPES = [
     ("maintenance", "Maintenance"),
@@ -43,28 +42,6 @@ def _overlap_message_for(env, technician_id):
     if technician:
         return env._("%(technician)s already has a task at that time.", technician=technician.name)
     return env._("The technician already has a task at that time.")
-
-
-def _babel_locale(lang_code):
-    """English is shown the Canadian way ("9:30 a.m.")."""
-    code = (lang_code or "en_CA").replace("-", "_")
-    return babel_locale_parse("en_CA" if code.startswith("en") else code)
-
-
-def _format_local_time(value, locale):
-    """ "9:30 a.m." of an aware datetime, in its own zone."""
-    return babel.dates.format_time(value, format="short", tzinfo=value.tzinfo, locale=locale)
-
-
-def _format_local_window(start, end, locale):
-    """ "9:00 \N{EN DASH} 10:30 a.m.", "11:30 a.m. \N{EN DASH} 12:30 p.m." ("a.m."/"p.m." said once,
-    as on the booking pages) of two aware datetimes of the same day."""
-    start_label, end_label = _format_local_time(start, locale), _format_local_time(end, locale)
-    for suffix in (" a.m.", " p.m.", " AM", " PM"):
-        if start_label.endswith(suffix) and end_label.endswith(suffix):
-            start_label = start_label[: -len(suffix)]
-            break
-    return f"{start_label} \N{EN DASH} {end_label}"
 
 
 # planned by dispatchers; the technician reassignment has its own check below
@@ -221,14 +198,14 @@ class FusionTechnicianTask(models.Model):
         if sum(stop - low for low, stop in covered) >= end_ts - start_ts:
             return None
 
-        locale = _babel_locale(self.env.lang)
+        locale = time_labels.babel_locale(self.env.lang)
         tz_label = babel.dates.get_timezone_name(tz, width="long", locale=locale)
         if first_day == last_day:
             day = babel.dates.format_date(first_day, format="full", locale=locale)
             when = self.env._(
                 "%(day)s at %(window)s (%(zone)s)",
                 day=day,
-                window=_format_local_window(local_start, local_end, locale),
+                window=time_labels.format_local_window(local_start, local_end, locale),
                 zone=tz_label,
             )
         else:
@@ -236,9 +213,9 @@ class FusionTechnicianTask(models.Model):
             when = self.env._(
                 "%(start_day)s, %(start)s to %(end_day)s, %(end)s (%(zone)s)",
                 start_day=babel.dates.format_date(first_day, format="full", locale=locale),
-                start=_format_local_time(local_start, locale),
+                start=time_labels.format_local_time(local_start, locale),
                 end_day=babel.dates.format_date(last_day, format="full", locale=locale),
-                end=_format_local_time(local_end, locale),
+                end=time_labels.format_local_time(local_end, locale),
                 zone=tz_label,
             )
         agreed = self.env._("Save anyway only if this was agreed with them.")
@@ -252,7 +229,9 @@ class FusionTechnicianTask(models.Model):
             hours = format_list(
                 self.env,
                 [
-                    _format_local_window(datetime.fromtimestamp(low, tz), datetime.fromtimestamp(stop, tz), locale)
+                    time_labels.format_local_window(
+                        datetime.fromtimestamp(low, tz), datetime.fromtimestamp(stop, tz), locale
+                    )
                     for low, stop in availability.subtract_timestamps(work, time_off)
                 ],
             )
@@ -262,7 +241,7 @@ class FusionTechnicianTask(models.Model):
                 technician=technician.name,
                 hours=hours,
                 day=day,
-                window=_format_local_window(local_start, local_end, locale),
+                window=time_labels.format_local_window(local_start, local_end, locale),
                 zone=tz_label,
             )
         else:

@@ -5,3 +5,4 @@ from . import test_task_hours_warning
 from . import test_task_move
 from . import test_technician_form
 from . import test_technician_task
+from . import test_time_labels
