@@ -1,14 +1,22 @@
 """Booking page helpers that need no database: parse and check a posted slot, present slots.
 
 Stored datetimes are naive UTC (Odoo's convention); presentation happens in one named time zone
-(the company's). Nothing here reads the ORM, so it can be tested and reused on its own.
+(the company's). Nothing here reads the ORM, so it can be tested and reused on its own. The
+date and time labels come from fusion_tasks/lib/time_labels.py and are re-exported here.
 """
 
 from datetime import datetime, timedelta
 
-import babel.dates
-import pytz
-
+from odoo.addons.fusion_tasks.lib.time_labels import (  # noqa: F401  # pylint: disable=unused-import
+    babel_locale,
+    format_day,
+    format_day_date,
+    format_time,
+    format_window,
+    timezone_label,
+    to_local,
+    window_parts,
+)
 from odoo.exceptions import UserError
 
 SLOT_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -66,51 +74,6 @@ def check_slot_start(slot_start, now, tz_name, min_notice_hours=24, horizon_days
     return None
 
 
-def to_local(value, tz_name):
-    """Naive UTC datetime -> aware datetime in ``tz_name``."""
-    return pytz.utc.localize(value).astimezone(pytz.timezone(tz_name or "UTC"))
-
-
-def babel_locale(lang_code):
-    """Babel locale for an Odoo language code; English is shown the Canadian way."""
-    code = (lang_code or "en_CA").replace("-", "_")
-    if code.startswith("en"):
-        return "en_CA"
-    return code
-
-
-def timezone_label(tz_name, lang_code="en_CA"):
-    """A zone name people recognise, e.g. "Eastern Time (Toronto)"."""
-    tz_name = tz_name or "UTC"
-    if tz_name in ("UTC", "Etc/UTC", "GMT"):
-        return "UTC"
-    locale = babel_locale(lang_code)
-    try:
-        generic = babel.dates.get_timezone_name(tz_name, width="long", locale=locale)
-    except (LookupError, ValueError):
-        generic = tz_name
-    city = tz_name.rsplit("/", 1)[-1].replace("_", " ")
-    return f"{generic} ({city})" if city and city not in generic else generic
-
-
-def format_day(value, tz_name, lang_code="en_CA"):
-    """The local day of a naive UTC datetime in words: "Monday, November 2, 2026"."""
-    return babel.dates.format_date(to_local(value, tz_name).date(), format="full", locale=babel_locale(lang_code))
-
-
-def format_day_date(value, lang_code="en_CA"):
-    """A calendar date in words: "Monday, November 2, 2026" (empty for no date)."""
-    if not value:
-        return ""
-    return babel.dates.format_date(value, format="full", locale=babel_locale(lang_code))
-
-
-def format_time(value, tz_name, lang_code="en_CA"):
-    """The local time of a naive UTC datetime: "9:30 a.m."."""
-    local = to_local(value, tz_name)
-    return babel.dates.format_time(local, format="short", tzinfo=local.tzinfo, locale=babel_locale(lang_code))
-
-
 def end_sentence(text):
     """``text`` ending with exactly one full stop: "until 9:00 a.m." stays as it is."""
     text = (text or "").rstrip()
@@ -127,23 +90,6 @@ def format_duration(hours):
     if minutes or not whole_hours:
         parts.append(f"{minutes} minute" if minutes == 1 else f"{minutes} minutes")
     return " ".join(parts)
-
-
-def window_parts(start, end, tz_name, lang_code="en_CA"):
-    """The two ends of an arrival window, "a.m."/"p.m." said once: ("8:00", "9:00 a.m.")."""
-    start_label = format_time(start, tz_name, lang_code)
-    end_label = format_time(end, tz_name, lang_code)
-    for suffix in (" a.m.", " p.m.", " AM", " PM"):
-        if start_label.endswith(suffix) and end_label.endswith(suffix):
-            start_label = start_label[: -len(suffix)]
-            break
-    return start_label, end_label
-
-
-def format_window(start, end, tz_name, lang_code="en_CA"):
-    """An arrival window in one short label, the end's "a.m."/"p.m." said once:
-    "8:00 \N{EN DASH} 9:00 a.m.", "11:30 a.m. \N{EN DASH} 12:30 p.m."."""
-    return "%s \u2013 %s" % window_parts(start, end, tz_name, lang_code)
 
 
 def format_datetime_words(value, tz_name, lang_code="en_CA"):

@@ -1,27 +1,76 @@
-"""Time labels of the task form's messages, the Canadian way ("9:00 \N{EN DASH} 10:30 a.m."). ORM-free."""
+"""Dates and times in words, in one named time zone, the Canadian way ("9:00 \N{EN DASH} 10:30 a.m.").
+
+Stored datetimes are naive UTC (Odoo's convention). ORM-free; shared by the task form's
+warnings and the booking pages of fusion_repairs.
+"""
 
 import babel.dates
+import pytz
 
-from odoo.tools.misc import babel_locale_parse
+
+def to_local(value, tz_name):
+    """Naive UTC datetime -> aware datetime in ``tz_name``."""
+    return pytz.utc.localize(value).astimezone(pytz.timezone(tz_name or "UTC"))
 
 
 def babel_locale(lang_code):
-    """English is shown the Canadian way ("9:30 a.m.")."""
+    """Babel locale for an Odoo language code; English is shown the Canadian way."""
     code = (lang_code or "en_CA").replace("-", "_")
-    return babel_locale_parse("en_CA" if code.startswith("en") else code)
+    if code.startswith("en"):
+        return "en_CA"
+    return code
 
 
-def format_local_time(value, locale):
-    """ "9:30 a.m." of an aware datetime, in its own zone."""
-    return babel.dates.format_time(value, format="short", tzinfo=value.tzinfo, locale=locale)
+def timezone_name(tz_name, lang_code="en_CA"):
+    """The zone's generic name, e.g. "Eastern Time" (the zone itself when babel has none)."""
+    tz_name = tz_name or "UTC"
+    if tz_name in ("UTC", "Etc/UTC", "GMT"):
+        return "UTC"
+    try:
+        return babel.dates.get_timezone_name(tz_name, width="long", locale=babel_locale(lang_code))
+    except (LookupError, ValueError):
+        return tz_name
 
 
-def format_local_window(start, end, locale):
-    """ "9:00 \N{EN DASH} 10:30 a.m.", "11:30 a.m. \N{EN DASH} 12:30 p.m." ("a.m."/"p.m." said once,
-    as on the booking pages) of two aware datetimes of the same day."""
-    start_label, end_label = format_local_time(start, locale), format_local_time(end, locale)
+def timezone_label(tz_name, lang_code="en_CA"):
+    """A zone name people recognise, e.g. "Eastern Time (Toronto)"."""
+    generic = timezone_name(tz_name, lang_code)
+    if generic == "UTC":
+        return generic
+    city = (tz_name or "UTC").rsplit("/", 1)[-1].replace("_", " ")
+    return f"{generic} ({city})" if city and city not in generic else generic
+
+
+def format_day(value, tz_name, lang_code="en_CA"):
+    """The local day of a naive UTC datetime in words: "Monday, November 2, 2026"."""
+    return babel.dates.format_date(to_local(value, tz_name).date(), format="full", locale=babel_locale(lang_code))
+
+
+def format_day_date(value, lang_code="en_CA"):
+    """A calendar date in words: "Monday, November 2, 2026" (empty for no date)."""
+    if not value:
+        return ""
+    return babel.dates.format_date(value, format="full", locale=babel_locale(lang_code))
+
+
+def format_time(value, tz_name, lang_code="en_CA"):
+    """The local time of a naive UTC datetime: "9:30 a.m."."""
+    local = to_local(value, tz_name)
+    return babel.dates.format_time(local, format="short", tzinfo=local.tzinfo, locale=babel_locale(lang_code))
+
+
+def window_parts(start, end, tz_name, lang_code="en_CA"):
+    """The two ends of an arrival window, "a.m."/"p.m." said once: ("8:00", "9:00 a.m.")."""
+    start_label = format_time(start, tz_name, lang_code)
+    end_label = format_time(end, tz_name, lang_code)
     for suffix in (" a.m.", " p.m.", " AM", " PM"):
         if start_label.endswith(suffix) and end_label.endswith(suffix):
             start_label = start_label[: -len(suffix)]
             break
-    return f"{start_label} \N{EN DASH} {end_label}"
+    return start_label, end_label
+
+
+def format_window(start, end, tz_name, lang_code="en_CA"):
+    """An arrival window in one short label, the end's "a.m."/"p.m." said once:
+    "8:00 \N{EN DASH} 9:00 a.m.", "11:30 a.m. \N{EN DASH} 12:30 p.m."."""
+    return "%s \u2013 %s" % window_parts(start, end, tz_name, lang_code)

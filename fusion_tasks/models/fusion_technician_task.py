@@ -4,7 +4,6 @@ from collections import defaultdict
 from datetime import datetime, time, timedelta
 from itertools import pairwise
 
-import babel.dates
 from psycopg2 import IntegrityError
 
 from odoo import api, fields, models
@@ -42,6 +41,11 @@ def _overlap_message_for(env, technician_id):
     if technician:
         return env._("%(technician)s already has a task at that time.", technician=technician.name)
     return env._("The technician already has a task at that time.")
+
+
+def _naive_utc(timestamp):
+    """Odoo's naive UTC datetime of a POSIX timestamp."""
+    return datetime.fromtimestamp(timestamp, availability.UTC).replace(tzinfo=None)
 
 
 # planned by dispatchers; the technician reassignment has its own check below
@@ -198,24 +202,24 @@ class FusionTechnicianTask(models.Model):
         if sum(stop - low for low, stop in covered) >= end_ts - start_ts:
             return None
 
-        locale = time_labels.babel_locale(self.env.lang)
-        tz_label = babel.dates.get_timezone_name(tz, width="long", locale=locale)
+        lang, tz_name = self.env.lang, tz.zone
+        tz_label = time_labels.timezone_name(tz_name, lang)
         if first_day == last_day:
-            day = babel.dates.format_date(first_day, format="full", locale=locale)
+            day = time_labels.format_day_date(first_day, lang)
             when = self.env._(
                 "%(day)s at %(window)s (%(zone)s)",
                 day=day,
-                window=time_labels.format_local_window(local_start, local_end, locale),
+                window=time_labels.format_window(start, end, tz_name, lang),
                 zone=tz_label,
             )
         else:
             day = None
             when = self.env._(
                 "%(start_day)s, %(start)s to %(end_day)s, %(end)s (%(zone)s)",
-                start_day=babel.dates.format_date(first_day, format="full", locale=locale),
-                start=time_labels.format_local_time(local_start, locale),
-                end_day=babel.dates.format_date(last_day, format="full", locale=locale),
-                end=time_labels.format_local_time(local_end, locale),
+                start_day=time_labels.format_day_date(first_day, lang),
+                start=time_labels.format_time(start, tz_name, lang),
+                end_day=time_labels.format_day_date(last_day, lang),
+                end=time_labels.format_time(end, tz_name, lang),
                 zone=tz_label,
             )
         agreed = self.env._("Save anyway only if this was agreed with them.")
@@ -229,9 +233,7 @@ class FusionTechnicianTask(models.Model):
             hours = format_list(
                 self.env,
                 [
-                    time_labels.format_local_window(
-                        datetime.fromtimestamp(low, tz), datetime.fromtimestamp(stop, tz), locale
-                    )
+                    time_labels.format_window(_naive_utc(low), _naive_utc(stop), tz_name, lang)
                     for low, stop in availability.subtract_timestamps(work, time_off)
                 ],
             )
@@ -241,7 +243,7 @@ class FusionTechnicianTask(models.Model):
                 technician=technician.name,
                 hours=hours,
                 day=day,
-                window=time_labels.format_local_window(local_start, local_end, locale),
+                window=time_labels.format_window(start, end, tz_name, lang),
                 zone=tz_label,
             )
         else:
