@@ -178,8 +178,9 @@ class SaleOrder(models.Model):
                 vals_list.append(order._prepare_maintenance_contract_values(line, policy, serial))
                 continue
             missing = self._fc_line_unit_count(line) - existing
-            reactivated |= withdrawn[: max(missing, 0)]
-            missing -= len(withdrawn[: max(missing, 0)])
+            back = withdrawn[: max(missing, 0)]
+            reactivated |= back
+            missing -= len(back)
             vals_list.extend(order._prepare_maintenance_contract_values(line, policy) for _unit in range(missing))
         if reactivated:
             reactivated.write({"state": "active", "cancelled_with_sale": False})
