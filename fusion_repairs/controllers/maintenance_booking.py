@@ -1,27 +1,32 @@
 """The client's booking pages: no login, the link in the reminder email is the key.
 
-``GET /repairs/maintenance/book/<token>`` only reads. The two POST routes (CSRF protected) call
-the same model methods as the office (``book_slot`` / ``cancel_booking``) and redirect to the
-page on success; a refusal is shown on the page with fresh slots, never as an error page.
+``GET /repairs/maintenance/book/<token>`` only reads. The two POST routes (CSRF protected) find
+the contract of the token and go through the same doors as the office (``book_slot`` /
+``cancel_booking`` with ``by="client"``), then redirect to the page; a refusal is shown on the
+page with fresh slots, never as an error page, and never with an internal error text.
 """
 
 import logging
 import re
 
 from odoo import http
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.http import request
 from odoo.tools import consteq
 
 from ..lib import booking_slots
+from ..lib.booking_slots import BOOKING_ROUTE, BY_CLIENT, CANCELLED, MOVED
 
 _logger = logging.getLogger(__name__)
-
-BOOKING_ROUTE = "/repairs/maintenance/book"
 # secrets.token_urlsafe output: no need to look up anything else
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
-# personal pages: never indexed, never served from a cache (the free times change)
-_PRIVATE_PAGE_HEADERS = {"X-Robots-Tag": "noindex, nofollow", "Cache-Control": "no-store"}
+# personal pages: never indexed, never served from a cache (the free times change), and the
+# address (it holds the token) is never sent to another site as a referrer
+_PRIVATE_PAGE_HEADERS = {
+    "X-Robots-Tag": "noindex, nofollow",
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+}
 # days of free times listed at once; the next ones are behind "Show more days"
 DAYS_SHOWN = 5
 _NOTICES = {"booked", "moved", "cancelled"}
@@ -38,9 +43,9 @@ _ERRORS = {
     "started",
     "not_open",
     "session",
+    "already_booked",
+    "not_cancellable",
 }
-# refusals decided by this controller, not by the contract (their text is built below)
-_ALREADY_BOOKED = "already_booked"
 
 
 class MaintenanceBookingController(http.Controller):
@@ -81,25 +86,12 @@ class MaintenanceBookingController(http.Controller):
             return self._render_unavailable(token)
         if not request.validate_csrf(csrf_token):
             return self._refused_stale_form(token, contract)
-        # wait for a concurrent booking of this contract, so that its visit is seen below
-        contract._lock_for_booking()
-        before = contract._get_current_booking_task()
-        before_key = (before.id, before.scheduled_start, before.technician_id.id)
-        slot = booking_slots.parse_slot_start(slot_start)
-        if self._books_over_unseen_visit(before, slot, booked_slot_start):
-            _logger.info("Booking form of contract %s refused: a visit was booked since it was shown", contract.id)
-            return request.redirect(f"{BOOKING_ROUTE}/{token}?error={_ALREADY_BOOKED}", local=True)
         try:
-            if slot is None:
-                raise contract._booking_refusal(booking_slots.SLOT_INVALID)
-            task = contract.with_context(fusion_booking_client=True).book_slot(slot)
-        except UserError as error:
+            result = contract.book_slot(slot_start, by=BY_CLIENT, seen_start=booked_slot_start)
+        except (UserError, ValidationError, AccessError) as error:
             return self._refused(token, contract, error)
-        moved = bool(before) and before == task and before_key[1] != task.scheduled_start
-        if (task.id, task.scheduled_start, task.technician_id.id) != before_key:
-            contract._send_booking_confirmation(task, moved=moved)
-        notice = "moved" if moved else "booked"
-        return request.redirect(f"{BOOKING_ROUTE}/{token}?notice={notice}", local=True)
+        notice = "moved" if result["status"] == MOVED else "booked"
+        return self._redirect(token, notice=notice)
 
     @http.route(
         f"{BOOKING_ROUTE}/<string:token>/cancel",
@@ -116,13 +108,11 @@ class MaintenanceBookingController(http.Controller):
             return self._render_unavailable(token)
         if not request.validate_csrf(csrf_token):
             return self._refused_stale_form(token, contract)
-        if not contract._get_current_booking_task():
-            return request.redirect(f"{BOOKING_ROUTE}/{token}", local=True)
         try:
-            contract.with_context(fusion_booking_client=True).cancel_booking()
-        except UserError as error:
+            result = contract.cancel_booking(by=BY_CLIENT)
+        except (UserError, ValidationError, AccessError) as error:
             return self._refused(token, contract, error)
-        return request.redirect(f"{BOOKING_ROUTE}/{token}?notice=cancelled", local=True)
+        return self._redirect(token, notice="cancelled" if result["status"] == CANCELLED else None)
 
     @http.route(
         [f"{BOOKING_ROUTE}/<string:token>/confirm", f"{BOOKING_ROUTE}/<string:token>/cancel"],
@@ -136,7 +126,7 @@ class MaintenanceBookingController(http.Controller):
         """A reloaded or shared form address: back to the page, nothing changed."""
         if not token or not _TOKEN_RE.match(token):
             return self._render_unavailable(token)
-        return request.redirect(f"{BOOKING_ROUTE}/{token}", local=True)
+        return self._redirect(token)
 
     # ------------------------------------------------------------------
     # Helpers
@@ -172,6 +162,7 @@ class MaintenanceBookingController(http.Controller):
             {
                 "company": company,
                 "visit_done": bool(done_task),
+                "fc_private_page": True,
                 "additional_title": request.env._("Maintenance booking"),
             },
             status=200 if done_task else 404,
@@ -187,7 +178,7 @@ class MaintenanceBookingController(http.Controller):
         can_change = contract._booking_change_allowed()
         days = []
         if not task or can_change:
-            slots = contract.with_context(fusion_booking_client=True)._get_available_slots()
+            slots = contract._get_available_slots(for_client=True)
             days = booking_slots.group_slots_by_day(slots, tz_name, lang, settings["arrival_window_minutes"])
         current_value = booking_slots.format_slot_start(task.scheduled_start) if task else ""
         return {
@@ -210,28 +201,18 @@ class MaintenanceBookingController(http.Controller):
             "visit_duration_label": booking_slots.format_duration(contract._get_visit_duration_hours()),
             "opening_label": contract._get_booking_opening_label(),
             "days_shown": DAYS_SHOWN,
+            # no analytics or custom code of the website on a page whose address is a key
+            "fc_private_page": True,
             "additional_title": env._("Book your maintenance visit"),
         }
-
-    def _books_over_unseen_visit(self, task, slot, booked_slot_start):
-        """Whether a "book" form (sent from a page showing no visit) would move ``task``,
-        booked since. Sending the booked time again (a double click) is not a move; a form
-        without the field (a page older than it) keeps the previous behaviour."""
-        if not task or booked_slot_start is None or booked_slot_start.strip():
-            return False
-        return slot != task.scheduled_start
 
     def _get_refusal_message(self, contract, error):
         """The text of the ``?error=`` reason of a redirect, or None (unknown reason, or one
         that is no longer true)."""
+        if error == "already_booked" and not contract._get_current_booking_task():
+            return None
         if error in _ERRORS:
             return contract._get_booking_refusal_message(error)
-        if error == _ALREADY_BOOKED and contract._get_current_booking_task():
-            env = request.env
-            message = env._("This visit was already booked, perhaps by someone else in your household.")
-            if contract._booking_change_allowed():
-                message = " ".join((message, env._("You can move it below if needed.")))
-            return message
         return None
 
     def _current_notice(self, contract, notice):
@@ -246,16 +227,30 @@ class MaintenanceBookingController(http.Controller):
         """A form without a valid CSRF token (a page kept open for days, cookies cleared, or a
         forged post): nothing is changed, the client gets the page again with fresh times."""
         _logger.info("Booking form of contract %s refused: missing or expired CSRF token", contract.id)
-        return request.redirect(f"{BOOKING_ROUTE}/{token}?error=session", local=True)
+        return self._redirect(token, error="session")
 
     def _refused(self, token, contract, error):
-        """Back to the page with the reason: a redirect for known reasons, so that the free
-        times shown come from a new transaction (a slot just taken by a concurrent booking is
-        then no longer offered); any other refusal is shown at once."""
+        """Back to the page with the reason, by a redirect, so that the free times shown come
+        from a new transaction (a slot just taken by a concurrent booking is then no longer
+        offered). A refusal the client cannot act on (a company or stock rule, an access
+        problem) is logged for the office and shown as a plain sentence with the phone number:
+        internal texts never reach the public page."""
         reason = getattr(error, "reason", None)
         if reason in _ERRORS:
-            return request.redirect(f"{BOOKING_ROUTE}/{token}?error={reason}", local=True)
-        return self._render_page(contract, error=error.args[0])
+            return self._redirect(token, error=reason)
+        _logger.warning("Booking link of contract %s refused an action: %s", contract.id, error)
+        return self._render_page(contract, error=self._generic_refusal(contract))
+
+    def _generic_refusal(self, contract):
+        phone = self._get_office(contract.company_id).phone
+        message = request.env._("We could not make that change online, and nothing has been changed.")
+        if phone:
+            return " ".join((message, request.env._("Please call us at %s and we will arrange it.", phone)))
+        return message
+
+    def _redirect(self, token, notice=None, error=None):
+        query = f"?notice={notice}" if notice else f"?error={error}" if error else ""
+        return request.redirect(f"{BOOKING_ROUTE}/{token}{query}", local=True)
 
     def _render_page(self, contract, error=None, notice=None):
         return request.render(

@@ -7,6 +7,7 @@ date and time labels come from fusion_tasks/lib/time_labels.py and are re-export
 
 from datetime import datetime, timedelta
 
+from odoo.addons.fusion_tasks.lib.availability import local_day_bounds_utc  # noqa: F401  # pylint: disable=unused-import
 from odoo.addons.fusion_tasks.lib.time_labels import (  # noqa: F401  # pylint: disable=unused-import
     babel_locale,
     format_day,
@@ -19,7 +20,18 @@ from odoo.addons.fusion_tasks.lib.time_labels import (  # noqa: F401  # pylint: 
 )
 from odoo.exceptions import UserError
 
+# the client's booking page (no login: the contract's token is the key)
+BOOKING_ROUTE = "/repairs/maintenance/book"
 SLOT_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+# Who changes a booking: the client from their link, or office staff.
+BY_CLIENT = "client"
+BY_OFFICE = "office"
+# What a booking or a cancellation did.
+BOOKED = "booked"
+MOVED = "moved"
+UNCHANGED = "unchanged"
+CANCELLED = "cancelled"
 
 # Reasons a posted slot is refused before any availability is computed.
 SLOT_INVALID = "invalid"  # not a "YYYY-MM-DD HH:MM:SS" value (tampered)

@@ -33,9 +33,18 @@ class FusionTechnicianTask(models.Model):
     # Visit moved from the task form: same follow-up as a move through booking
     # ------------------------------------------------------------------
 
+    def _get_dispatcher_only_fields(self):
+        return super()._get_dispatcher_only_fields() | {
+            "maintenance_contract_id",
+            "repair_order_id",
+            "booking_ics_sequence",
+        }
+
     def write(self, vals):
         booked = self.browse()
-        if {"scheduled_start", "scheduled_end"} & vals.keys() and not self.env.context.get("fusion_booking_move"):
+        # the booking service moves a visit with a new calendar sequence and follows it up
+        # itself; any other move of a booked visit (the task form) is followed up here
+        if {"scheduled_start", "scheduled_end"} & vals.keys() and "booking_ics_sequence" not in vals:
             booked = self.filtered(lambda task: task._is_booked_maintenance_visit())
         if not booked:
             return super().write(vals)
@@ -67,7 +76,7 @@ class FusionTechnicianTask(models.Model):
         self.ensure_one()
         task = self.sudo()
         contract = task.maintenance_contract_id
-        task.with_context(fusion_booking_move=True).booking_ics_sequence += 1
+        task.booking_ics_sequence += 1
         contract._sync_moved_visit(task, old_start)
         if task.scheduled_start >= fields.Datetime.now():
             contract._send_booking_confirmation(task, moved=True)
@@ -137,6 +146,16 @@ class FusionTechnicianTask(models.Model):
     # ------------------------------------------------------------------
     # Visit cancelled: cancel the repair order and reopen the contract
     # ------------------------------------------------------------------
+
+    def action_cancel(self):
+        """A booked maintenance visit is cancelled through its contract (the client is emailed,
+        the contract notes it), by those who may write the contract; other tasks as usual."""
+        visits = self.filtered(lambda task: task._is_booked_maintenance_visit())
+        for task in visits:
+            task.maintenance_contract_id.cancel_booking()
+        if self - visits:
+            super(FusionTechnicianTask, self - visits).action_cancel()
+        return True
 
     def _action_cancel(self):
         res = super()._action_cancel()

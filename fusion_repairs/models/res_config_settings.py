@@ -66,4 +66,11 @@ class ResConfigSettings(models.TransientModel):
                     raise ValidationError(self.env._("%s must be greater than 0.", label))
             if settings.x_fc_booking_min_notice_hours < 0 or settings.x_fc_booking_cutoff_hours < 0:
                 raise ValidationError(self.env._("The minimum notice and the change cut-off cannot be negative."))
-        return super().set_values()
+        res = super().set_values()
+        # Odoo deletes an integer `config_parameter` set to 0, and the default (24 h) would come
+        # back: 0 hours is a real choice here (book or change until the last moment)
+        params = self.env["ir.config_parameter"].sudo()
+        for settings in self[:1]:
+            params.set_param("fusion_repairs.booking_min_notice_hours", str(settings.x_fc_booking_min_notice_hours))
+            params.set_param("fusion_repairs.booking_cutoff_hours", str(settings.x_fc_booking_cutoff_hours))
+        return res

@@ -11,7 +11,7 @@ import vobject
 from odoo.fields import Command
 from odoo.tests import HttpCase, freeze_time, tagged
 
-from .common_booking import FROZEN_NOW, OFFICE_PHONE, BookingHttpMixin, toronto
+from .common import FROZEN_NOW, OFFICE_PHONE, BookingHttpMixin, toronto
 
 
 @tagged("post_install", "-at_install")
@@ -96,7 +96,7 @@ class TestBookingFollowUp(BookingHttpMixin, HttpCase):
         self.assertIn(b"UID:" + uid, ics.raw, "the same event as the confirmation is removed")
 
     def test_cancel_from_the_office_emails_the_client(self):
-        self.contract.book_slot(toronto(2027, 1, 13, 10, 0))
+        self._book(self.contract, toronto(2027, 1, 13, 10, 0))
         self.contract.action_cancel_booking()
         cancelled = self._messages("cancelled")
         self.assertEqual(len(cancelled), 1)
@@ -137,7 +137,7 @@ class TestBookingFollowUp(BookingHttpMixin, HttpCase):
         # a move keeps the UID and raises the SEQUENCE, with the same kind of span; the
         # cancelling file removes that same event
         uid = vevent.uid.value
-        task = self.contract.book_slot(toronto(2027, 1, 14, 13, 0))
+        task = self._book(self.contract, toronto(2027, 1, 14, 13, 0))
         moved = vobject.readOne(self.contract._get_booking_ics(task).decode()).vevent
         self.assertEqual(moved.uid.value, uid)
         self.assertEqual(moved.sequence.value, "1")
@@ -163,7 +163,7 @@ class TestBookingFollowUp(BookingHttpMixin, HttpCase):
         mails = self.env["mail.mail"].search([("mail_message_id", "=", confirmation.id)])
         self.assertEqual(mails.recipient_ids, self.client)
         # the due reminder too
-        self.contract.with_context(fusion_booking_client=False).cancel_booking()
+        self.contract.cancel_booking()
         self.contract._send_due_reminder(30)
         reminder = self.contract.message_ids.filtered(lambda m: m.subject and "Time to book" in m.subject)
         self.assertEqual(len(reminder), 1)

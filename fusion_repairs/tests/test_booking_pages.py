@@ -4,7 +4,7 @@ import re
 
 from odoo.tests import HttpCase, freeze_time, tagged
 
-from .common_booking import FROZEN_NOW, OFFICE_PHONE, BookingHttpMixin, slot_value, toronto
+from .common import FROZEN_NOW, OFFICE_PHONE, BookingHttpMixin, slot_value, toronto
 
 
 @tagged("post_install", "-at_install")
@@ -181,7 +181,7 @@ class TestBookingPages(BookingHttpMixin, HttpCase):
             self.assertIn("nothing has been changed", self._text(page, "o_fc_booking_error"))
             self.assertIn(slot, self._slot_starts(page), "with the free times to choose again")
         self.assertEqual(self._booking_snapshot(), before)
-        self.contract.book_slot(slot)
+        self._book(self.contract, slot)
         before = self._booking_snapshot()
         response = self._cancel(self.contract.booking_token, None)
         self.assertIn("nothing has been changed", self._text(self._doc(response), "o_fc_booking_error"))
@@ -232,7 +232,7 @@ class TestBookingPages(BookingHttpMixin, HttpCase):
         slot = self._slot_starts(doc)[0]
         # another client books the only technician at that time while the page is open
         other = self._create_booking_contract(self._create_booking_client("H3 Faster", "faster@h3.example"))
-        other.book_slot(slot)
+        self._book(other, slot)
         before = self._booking_snapshot()
         response = self._confirm(token, slot, self._csrf(doc))
         self.assertEqual(response.status_code, 200)
@@ -330,7 +330,7 @@ class TestBookingPages(BookingHttpMixin, HttpCase):
     def test_a_stale_book_form_after_the_cutoff_does_not_offer_a_move(self):
         token = self.contract.booking_token
         stale = self._doc(self._open(token))
-        self.contract.book_slot(toronto(2027, 1, 11, 14, 0), ignore_min_notice=True)
+        self._book(self.contract, toronto(2027, 1, 11, 14, 0), ignore_min_notice=True)
         before = self._booking_snapshot()
         slot = self._slot_starts(stale)[0]
         response = self._confirm(token, slot, self._csrf(stale), self._seen_booking(stale))
@@ -364,7 +364,7 @@ class TestBookingPages(BookingHttpMixin, HttpCase):
     def test_after_cutoff_changes_are_refused_with_the_phone_number(self):
         # booked by the office for this afternoon: less than 24 h away
         soon = toronto(2027, 1, 11, 14, 0)
-        task = self.contract.book_slot(soon, ignore_min_notice=True)
+        task = self._book(self.contract, soon, ignore_min_notice=True)
         token = self.contract.booking_token
         response = self._open(token)
         doc = self._doc(response)

@@ -6,7 +6,7 @@ from odoo.addons.fusion_repairs.lib import booking_slots as bs
 from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, freeze_time, tagged
 
-from .common_booking import FROZEN_NOW, BookingFixturesMixin, toronto
+from .common import FROZEN_NOW, BookingFixturesMixin, toronto
 
 
 @tagged("post_install", "-at_install")
@@ -21,7 +21,7 @@ class TestBookSlot(BookingFixturesMixin, TransactionCase):
         contract = contract or self.contract
         before = self._booking_snapshot(contract)
         with self.assertRaises(UserError) as caught:
-            contract.book_slot(slot_start, **kwargs)
+            self._book(contract, slot_start, **kwargs)
         if reason:
             self.assertEqual(getattr(caught.exception, "reason", None), reason, caught.exception)
         self.assertEqual(self._booking_snapshot(contract), before, "a refused booking changes nothing")
@@ -43,7 +43,7 @@ class TestBookSlot(BookingFixturesMixin, TransactionCase):
 
     def test_book_creates_task_event_and_repair_order_linked(self):
         start = toronto(2027, 1, 12, 10, 0)
-        task = self.contract.book_slot(start)
+        task = self._book(self.contract, start)
         contract = self.contract
         self.assertEqual(task.task_type, "maintenance")
         self.assertEqual(task.state, "scheduled")
@@ -77,7 +77,7 @@ class TestBookSlot(BookingFixturesMixin, TransactionCase):
         product = self._create_serial_tracked_product()
         lot = self.env["stock.lot"].create({"name": "H3-LOT-42", "product_id": product.id})
         contract = self._create_booking_contract(self.client, product=product, lot_id=lot.id)
-        task = contract.book_slot(toronto(2027, 1, 12, 13, 0))
+        task = self._book(contract, toronto(2027, 1, 12, 13, 0))
         self.assertEqual(task.repair_order_id.lot_id, lot)
 
     def test_least_loaded_technician_gets_the_visit(self):
@@ -85,15 +85,15 @@ class TestBookSlot(BookingFixturesMixin, TransactionCase):
         busy, free = (self.technician, second) if self.technician.id < second.id else (second, self.technician)
         # the busy one already has a visit on Tuesday afternoon
         other = self._create_booking_contract(self._create_booking_client("H3 Other", "other@h3.example"))
-        other.book_slot(toronto(2027, 1, 12, 14, 0), technician=busy)
-        task = self.contract.book_slot(toronto(2027, 1, 12, 10, 0))
+        self._book(other, toronto(2027, 1, 12, 14, 0), technician=busy)
+        task = self._book(self.contract, toronto(2027, 1, 12, 10, 0))
         self.assertEqual(task.technician_id, free)
 
     def test_requested_technician_must_be_free_and_qualified(self):
         unqualified = self._create_booking_technician("H3 Unskilled", skills=self.env["fusion.technician.skill"])
         error = self.assertRefused(None, toronto(2027, 1, 12, 10, 0), technician=unqualified)
         self.assertIn("H3 Unskilled", str(error))
-        task = self.contract.book_slot(toronto(2027, 1, 12, 10, 0), technician=self.technician)
+        task = self._book(self.contract, toronto(2027, 1, 12, 10, 0), technician=self.technician)
         self.assertEqual(task.technician_id, self.technician)
 
     def test_bad_slots_are_refused_and_create_nothing(self):
@@ -110,7 +110,7 @@ class TestBookSlot(BookingFixturesMixin, TransactionCase):
 
     def test_taken_slot_is_refused_as_taken(self):
         other = self._create_booking_contract(self._create_booking_client("H3 Quick", "quick@h3.example"))
-        other.book_slot(toronto(2027, 1, 12, 10, 0))
+        self._book(other, toronto(2027, 1, 12, 10, 0))
         error = self.assertRefused("taken", toronto(2027, 1, 12, 10, 0))
         self.assertIn("just taken", str(error))
         # within the travel buffer of the other visit: taken as well
@@ -127,24 +127,24 @@ class TestBookSlot(BookingFixturesMixin, TransactionCase):
     def test_office_may_ignore_the_minimum_notice(self):
         soon = toronto(2027, 1, 11, 14, 0)  # this afternoon
         self.assertRefused(bs.SLOT_TOO_SOON, soon)
-        task = self.contract.book_slot(soon, ignore_min_notice=True)
+        task = self._book(self.contract, soon, ignore_min_notice=True)
         self.assertEqual(task.scheduled_start, soon)
 
     def test_same_slot_twice_returns_the_same_booking(self):
         start = toronto(2027, 1, 12, 10, 0)
-        task = self.contract.book_slot(start)
+        task = self._book(self.contract, start)
         before = self._booking_snapshot()
-        self.assertEqual(self.contract.book_slot(start), task)
-        self.assertEqual(self.contract.book_slot(bs.format_slot_start(start)), task)
+        self.assertEqual(self._book(self.contract, start), task)
+        self.assertEqual(self._book(self.contract, bs.format_slot_start(start)), task)
         self.assertEqual(self._booking_snapshot(), before)
 
     def test_reschedule_moves_the_same_records(self):
-        task = self.contract.book_slot(toronto(2027, 1, 12, 10, 0))
+        task = self._book(self.contract, toronto(2027, 1, 12, 10, 0))
         event, repair = task.calendar_event_id, task.repair_order_id
         # 30 minutes later overlaps the current visit: its own slot counts as free
         later = toronto(2027, 1, 12, 10, 30)
         self.assertIn(later, [slot["start"] for slot in self.contract._get_available_slots()])
-        moved = self.contract.book_slot(later)
+        moved = self._book(self.contract, later)
         self.assertEqual(moved, task)
         records = self._booking_records()
         self.assertEqual((records["tasks"], records["events"], records["repairs"]), (task, event, repair))
@@ -155,9 +155,9 @@ class TestBookSlot(BookingFixturesMixin, TransactionCase):
 
     def test_cancel_booking_cancels_all_three_and_reopens(self):
         start = toronto(2027, 1, 12, 10, 0)
-        task = self.contract.book_slot(start)
+        task = self._book(self.contract, start)
         event, repair = task.calendar_event_id, task.repair_order_id
-        self.assertEqual(self.contract.cancel_booking(), task)
+        self.assertEqual(self.contract.cancel_booking(), {"status": "cancelled", "task_id": task.id})
         self.assertEqual(task.state, "cancelled")
         self.assertFalse(event.active)
         self.assertEqual(repair.state, "cancel")
@@ -165,7 +165,7 @@ class TestBookSlot(BookingFixturesMixin, TransactionCase):
         self.assertFalse(self.contract.task_id or self.contract.calendar_event_id or self.contract.repair_order_id)
         # the slot is free again and the contract can be booked again, with new records
         self.assertIn(start, [slot["start"] for slot in self.contract._get_available_slots()])
-        again = self.contract.book_slot(start)
+        again = self._book(self.contract, start)
         self.assertNotEqual(again, task)
         self.assertEqual(again.state, "scheduled")
 
@@ -174,7 +174,7 @@ class TestBookSlot(BookingFixturesMixin, TransactionCase):
             self._create_booking_client("H3 Reminded", "reminded@h3.example"), next_due_date="2027-01-15"
         )
         self.contract.next_due_date = "2027-01-15"
-        self.contract.book_slot(toronto(2027, 1, 12, 10, 0))
+        self._book(self.contract, toronto(2027, 1, 12, 10, 0))
         cron = self.env.ref("fusion_repairs.ir_cron_maintenance_due_reminders")
         with self.enter_registry_test_mode():
             cron.method_direct_trigger()

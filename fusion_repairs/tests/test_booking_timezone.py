@@ -3,7 +3,7 @@ weeks of the November (back to EST) and March (forward to EDT) changes."""
 
 from odoo.tests import HttpCase, freeze_time, tagged
 
-from .common_booking import BookingHttpMixin
+from .common import BookingHttpMixin
 
 
 @tagged("post_install", "-at_install")

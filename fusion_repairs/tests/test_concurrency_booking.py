@@ -31,7 +31,7 @@ from odoo.tests import BaseCase, tagged
 from odoo.tests.common import get_db_name
 from odoo.tools import config
 
-from .common_booking import BOOKING_ROUTE
+from .common import BOOKING_ROUTE
 
 _logger = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ REQUEST_TIMEOUT = 120
 FIXTURES_SCRIPT = """
 import json
 from odoo import fields
-from odoo.addons.fusion_repairs.tests.common_booking import BookingFixturesMixin
+from odoo.addons.fusion_repairs.tests.common import BookingFixturesMixin
 
 class Fixtures(BookingFixturesMixin):
     pass
@@ -57,7 +57,7 @@ for index in range(1, {count}):
     contracts |= Fixtures._create_booking_contract(client, serial=f"SL-H3-P{{index:02d}}")
 # due in two weeks (real time): online booking is open
 contracts.write({{"next_due_date": fields.Date.add(fields.Date.today(), days=14)}})
-slot = contracts[0].with_context(fusion_booking_client=True)._get_available_slots()[0]
+slot = contracts[0]._get_available_slots(for_client=True)[0]
 env.cr.commit()
 print("H3_FIXTURES " + json.dumps({{
     "contract_ids": contracts.ids,

@@ -4,7 +4,7 @@ from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tests import Form, TransactionCase, freeze_time, tagged
 
-from .common_booking import FROZEN_NOW, BookingFixturesMixin, toronto
+from .common import FROZEN_NOW, BookingFixturesMixin, toronto
 
 
 @tagged("post_install", "-at_install")
@@ -108,7 +108,7 @@ class TestOfficeBooking(BookingFixturesMixin, TransactionCase):
         second = self._create_booking_technician("Beatrice Roy H3")
         # Samuel is busy on Tuesday morning; Beatrice is free
         other = self._create_booking_contract(self._create_booking_client("H3 Busy Day", "busy@h3.example"))
-        other.book_slot(toronto(2027, 1, 12, 10, 0), technician=self.technician)
+        self._book(other, toronto(2027, 1, 12, 10, 0), technician=self.technician)
         wizard = self._open_wizard()
         self.assertIn(toronto(2027, 1, 12, 10, 0), wizard.available_line_ids.mapped("slot_start"))
         self.assertEqual(wizard.technician_option_ids, self.technician | second)
@@ -122,7 +122,7 @@ class TestOfficeBooking(BookingFixturesMixin, TransactionCase):
         self.assertFalse(self.contract.message_ids.filtered(lambda m: m.subject and "booked" in m.subject))
 
     def test_reschedule_and_cancel_from_the_contract(self):
-        task = self.contract.book_slot(toronto(2027, 1, 13, 10, 0))
+        task = self._book(self.contract, toronto(2027, 1, 13, 10, 0))
         wizard = self._open_wizard()
         self.assertIn("Wednesday, January 13, 2027", wizard.current_visit)
         self.assertEqual(wizard.booking_date.isoformat(), "2027-01-13", "opens on the booked visit's day")
@@ -146,7 +146,7 @@ class TestOfficeBooking(BookingFixturesMixin, TransactionCase):
         line = wizard.available_line_ids[0]
         self._pick(wizard, line.slot_start)
         other = self._create_booking_contract(self._create_booking_client("H3 Faster", "faster@h3.example"))
-        other.book_slot(line.slot_start)
+        self._book(other, line.slot_start)
         before = self._booking_snapshot()
         with self.assertRaisesRegex(UserError, "just taken"):
             wizard.action_book()

@@ -3,7 +3,7 @@
 
 from odoo.tests import HttpCase, freeze_time, tagged
 
-from .common_booking import FROZEN_NOW, BookingFixturesMixin, toronto
+from .common import FROZEN_NOW, BookingFixturesMixin, toronto
 
 
 @tagged("post_install", "-at_install")

@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 
 from odoo.tests import HttpCase, freeze_time, tagged
 
-from .common_booking import FROZEN_NOW, BookingHttpMixin
+from .common import FROZEN_NOW, BookingHttpMixin
 
 
 @tagged("post_install", "-at_install")

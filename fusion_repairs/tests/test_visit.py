@@ -5,7 +5,7 @@ from datetime import date
 
 from odoo.tests import TransactionCase, freeze_time, tagged
 
-from .common_booking import FROZEN_NOW, BookingFixturesMixin, toronto
+from .common import FROZEN_NOW, BookingFixturesMixin, toronto
 
 
 @tagged("post_install", "-at_install")
@@ -16,12 +16,11 @@ class TestMaintenanceVisit(BookingFixturesMixin, TransactionCase):
         super().setUpClass()
         cls._setup_booking_fixtures()
 
-    def _book(self, contract=None, start=None):
-        contract = contract or self.contract
-        return contract.book_slot(start or toronto(2027, 1, 12, 10, 0))
+    def _book_visit(self, contract=None, start=None):
+        return self._book(contract or self.contract, start or toronto(2027, 1, 12, 10, 0))
 
     def test_technician_sees_the_visit_with_equipment_and_serial(self):
-        task = self._book()
+        task = self._book_visit()
         as_technician = self.env["fusion.technician.task"].with_user(self.technician)
         mine = as_technician.search([("technician_id", "=", self.technician.id)])
         self.assertIn(task, mine)
@@ -39,7 +38,7 @@ class TestMaintenanceVisit(BookingFixturesMixin, TransactionCase):
         self.assertIn('name="maintenance_product_id"', card)
 
     def test_finishing_the_visit_rolls_the_contract_forward(self):
-        task = self._book()
+        task = self._book_visit()
         repair = task.repair_order_id
         old_token = self.contract.booking_token
         with freeze_time("2027-01-12 16:30:00"):  # Tuesday 11:30 in Toronto
@@ -62,13 +61,13 @@ class TestMaintenanceVisit(BookingFixturesMixin, TransactionCase):
 
     def test_service_date_is_the_local_visit_day(self):
         # last visit of Tuesday: 3:30 p.m. to 5:00 p.m. in Toronto, i.e. 22:00 UTC
-        task = self._book(start=toronto(2027, 1, 12, 15, 30))
+        task = self._book_visit(start=toronto(2027, 1, 12, 15, 30))
         with freeze_time("2027-01-12 23:30:00"):  # 6:30 p.m. Tuesday in Toronto, Wednesday in UTC
             task.action_done()
         self.assertEqual(self.contract.last_service_date, date(2027, 1, 12))
 
     def test_closing_the_task_days_later_keeps_the_visit_day(self):
-        task = self._book()
+        task = self._book_visit()
         with freeze_time("2027-01-15 14:00:00"):
             task.action_done()
         self.assertEqual(self.contract.last_service_date, date(2027, 1, 12))
@@ -77,7 +76,7 @@ class TestMaintenanceVisit(BookingFixturesMixin, TransactionCase):
     def test_tracked_unit_without_serial_leaves_a_note_instead_of_failing(self):
         product = self._create_serial_tracked_product()
         contract = self._create_booking_contract(self.client, product=product)
-        task = self._book(contract)
+        task = self._book_visit(contract)
         repair = task.repair_order_id
         with freeze_time("2027-01-12 17:00:00"):
             task.action_done()
@@ -90,7 +89,7 @@ class TestMaintenanceVisit(BookingFixturesMixin, TransactionCase):
             self.assertIn("serial number", str(notes.body))
 
     def test_cancelling_the_task_frees_the_contract(self):
-        task = self._book()
+        task = self._book_visit()
         event, repair = task.calendar_event_id, task.repair_order_id
         task.action_cancel()
         self.assertFalse(self.contract.is_booked)

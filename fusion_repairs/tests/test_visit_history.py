@@ -9,7 +9,7 @@ from odoo.fields import Command
 from odoo.tests import TransactionCase, freeze_time, tagged
 from odoo.tools.safe_eval import safe_eval
 
-from .common_booking import FROZEN_NOW, BookingFixturesMixin, toronto
+from .common import FROZEN_NOW, BookingFixturesMixin, toronto
 
 
 @tagged("post_install", "-at_install")
@@ -21,7 +21,7 @@ class TestVisitHistory(BookingFixturesMixin, TransactionCase):
         cls._setup_booking_fixtures()
 
     def _finish_visit(self):
-        task = self.contract.book_slot(toronto(2027, 1, 12, 10, 0))
+        task = self._book(self.contract, toronto(2027, 1, 12, 10, 0))
         with freeze_time("2027-01-12 16:30:00"):  # Tuesday 11:30 in Toronto
             task.with_user(self.technician).action_start()
             task.with_user(self.technician).action_done()
@@ -37,7 +37,7 @@ class TestVisitHistory(BookingFixturesMixin, TransactionCase):
         self.assertEqual(self.env[action["res_model"]].search(action["domain"]), task)
         # a booking cancelled later in the next cycle is no visit
         contract.next_due_date = "2027-01-25"
-        contract.book_slot(toronto(2027, 1, 13, 10, 0)).action_cancel()
+        self._book(contract, toronto(2027, 1, 13, 10, 0)).action_cancel()
         self.assertEqual(contract.visit_count, 1, "cancelled bookings are not counted as visits")
         arch = contract.get_views([(False, "form")])["views"]["form"]["arch"]
         form = etree.fromstring(arch)
@@ -58,7 +58,7 @@ class TestVisitHistory(BookingFixturesMixin, TransactionCase):
         self.assertEqual(self.contract.next_due_date, date(2027, 7, 12))
 
     def test_booked_contract_hides_pause_and_cancel(self):
-        self.contract.book_slot(toronto(2027, 1, 12, 10, 0))
+        self._book(self.contract, toronto(2027, 1, 12, 10, 0))
         arch = self.contract.get_views([(False, "form")])["views"]["form"]["arch"]
         header = etree.fromstring(arch).xpath("//header")[0]
 
@@ -76,7 +76,7 @@ class TestVisitHistory(BookingFixturesMixin, TransactionCase):
         self.assertTrue(visible("action_pause"))
 
     def test_done_button_of_a_visit_asks_for_confirmation(self):
-        task = self.contract.book_slot(toronto(2027, 1, 12, 10, 0))
+        task = self._book(self.contract, toronto(2027, 1, 12, 10, 0))
         arch = task.with_user(self.technician).get_views([(False, "form")])["views"]["form"]["arch"]
         confirms = [node.get("confirm") for node in etree.fromstring(arch).xpath("//button[@name='action_done']")]
         self.assertIn("Mark this visit as done? The maintenance contract then moves to its next due date.", confirms)
@@ -105,7 +105,7 @@ class TestVisitHistory(BookingFixturesMixin, TransactionCase):
     def test_booked_note_for_the_office_only_below_the_title(self):
         """The note "cancel the booking before pausing or cancelling" is for those who have these
         buttons (not technicians), and it sits below the title, clear of the BOOKED ribbon."""
-        self.contract.book_slot(toronto(2027, 1, 12, 10, 0))
+        self._book(self.contract, toronto(2027, 1, 12, 10, 0))
         office = self.env["res.users"].create(
             {
                 "name": "H3 Office Olga",

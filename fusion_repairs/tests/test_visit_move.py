@@ -9,7 +9,7 @@ from odoo.exceptions import ValidationError
 from odoo.fields import Command
 from odoo.tests import Form, TransactionCase, freeze_time, tagged
 
-from .common_booking import FROZEN_NOW, BookingFixturesMixin, toronto
+from .common import FROZEN_NOW, BookingFixturesMixin, toronto
 
 
 @tagged("post_install", "-at_install")
@@ -28,10 +28,9 @@ class TestVisitMovedOnTheTask(BookingFixturesMixin, TransactionCase):
             }
         )
 
-    def _book(self, start=None):
-        task = self.contract.book_slot(start or toronto(2027, 1, 13, 10, 0))
-        self.contract._send_booking_confirmation(task)
-        return task
+    def _book_visit(self, start=None):
+        """Book as the office does, with the client's confirmation email."""
+        return self._book(self.contract, start or toronto(2027, 1, 13, 10, 0))
 
     def _client_emails(self, word):
         return self.contract.message_ids.filtered(lambda m: m.subject and word in m.subject)
@@ -52,7 +51,7 @@ class TestVisitMovedOnTheTask(BookingFixturesMixin, TransactionCase):
             form.scheduled_start = start
 
     def test_moving_the_task_moves_the_whole_visit_and_tells_the_client(self):
-        task = self._book()
+        task = self._book_visit()
         event, repair = task.calendar_event_id, task.repair_order_id
         booked_ics = self._ics(self._client_emails("booked"))
         new_start = toronto(2027, 1, 14, 13, 0)
@@ -78,17 +77,15 @@ class TestVisitMovedOnTheTask(BookingFixturesMixin, TransactionCase):
         self.assertFalse(self._calendar_mails(event), "no stock 'Date updated' email to client or technician")
 
     def test_moving_through_booking_sends_one_email(self):
-        task = self._book()
-        self.contract.book_slot(toronto(2027, 1, 14, 13, 0))
-        self.assertFalse(self._client_emails("moved"), "book_slot leaves the email to its caller")
-        self.contract._send_booking_confirmation(task, moved=True)
-        self.assertEqual(len(self._client_emails("moved")), 1)
+        task = self._book_visit()
+        self._book(self.contract, toronto(2027, 1, 14, 13, 0))
+        self.assertEqual(len(self._client_emails("moved")), 1, "book_slot emails the client once")
         notes = self.contract.message_ids.filtered(lambda m: "Maintenance visit moved from" in str(m.body))
         self.assertEqual(len(notes), 1)
         self.assertFalse(self._calendar_mails(task.calendar_event_id))
 
     def test_changing_only_the_end_is_not_a_move(self):
-        task = self._book()
+        task = self._book_visit()
         with Form(task.with_user(self.dispatcher)) as form:
             form.scheduled_end = task.scheduled_start + timedelta(hours=2)
         self.assertEqual(task.calendar_event_id.stop, task.scheduled_end)
@@ -97,7 +94,7 @@ class TestVisitMovedOnTheTask(BookingFixturesMixin, TransactionCase):
         self.assertFalse(self._calendar_mails(task.calendar_event_id))
 
     def test_moving_onto_another_task_changes_nothing(self):
-        task = self._book()
+        task = self._book_visit()
         other_client = self._create_booking_client("H8 Other Client", "other.h8@example.com")
         self.env["fusion.technician.task"].create(
             {
@@ -116,7 +113,7 @@ class TestVisitMovedOnTheTask(BookingFixturesMixin, TransactionCase):
         self.assertFalse(self._client_emails("moved"))
 
     def test_a_visit_moved_into_the_past_is_recorded_without_emailing(self):
-        task = self._book()
+        task = self._book_visit()
         past = toronto(2027, 1, 8, 10, 0)
         task.with_user(self.dispatcher).write({"scheduled_start": past, "scheduled_end": past + timedelta(hours=1.5)})
         self.assertEqual(task.repair_order_id.schedule_date, past)
@@ -125,7 +122,7 @@ class TestVisitMovedOnTheTask(BookingFixturesMixin, TransactionCase):
 
     def test_other_tasks_of_the_client_are_not_visits(self):
         """A task that is not the contract's booked visit moves alone."""
-        task = self._book()
+        task = self._book_visit()
         self.contract.cancel_booking()
         self.assertEqual(task.state, "cancelled")
         messages = len(self.contract.message_ids)

@@ -5,6 +5,7 @@ from odoo.exceptions import UserError
 from odoo.fields import Command
 
 from ..lib import booking_slots
+from ..lib.booking_slots import BOOKED, BY_OFFICE, MOVED, UNCHANGED
 
 
 class FusionRepairMaintenanceBookingWizard(models.TransientModel):
@@ -263,39 +264,32 @@ class FusionRepairMaintenanceBookingWizard(models.TransientModel):
         return self._book_line(self.slot_line_id)
 
     def _book_line(self, line):
-        """Book the visit at ``line`` through the shared ``book_slot``."""
+        """Book the visit at ``line`` through the contract's one door (``book_slot``)."""
         self.ensure_one()
         contract = self.contract_id
-        before = contract._get_current_booking_task()
-        before_start = before.scheduled_start
-        task = contract.book_slot(
+        result = contract.book_slot(
             line.slot_start,
             technician=self.technician_id or None,
+            by=BY_OFFICE,
             ignore_min_notice=self.ignore_min_notice,
+            notify=self.send_confirmation,
         )
-        task = task.sudo()  # staff may book without rights on technician tasks
-        moved = bool(before) and before == task and before_start != task.scheduled_start
-        if self.send_confirmation:
-            contract._send_booking_confirmation(task, moved=moved)
-        message = (
-            self.env._(
-                "Visit moved to %(when)s with %(technician)s.",
-                when=contract._format_booking_datetime(task.scheduled_start),
-                technician=task.technician_id.name,
-            )
-            if moved
-            else self.env._(
-                "Visit booked for %(when)s with %(technician)s.",
-                when=contract._format_booking_datetime(task.scheduled_start),
-                technician=task.technician_id.name,
-            )
-        )
+        task = self.env["fusion.technician.task"].sudo().browse(result["task_id"])  # staff may lack task rights
+        values = {
+            "when": contract._format_booking_datetime(task.scheduled_start),
+            "technician": task.technician_id.name,
+        }
+        messages = {
+            BOOKED: self.env._("Visit booked for %(when)s with %(technician)s.", **values),
+            MOVED: self.env._("Visit moved to %(when)s with %(technician)s.", **values),
+            UNCHANGED: self.env._("The visit stays on %(when)s with %(technician)s: nothing changed.", **values),
+        }
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
-                "type": "success",
-                "message": message,
+                "type": "success" if result["status"] != UNCHANGED else "info",
+                "message": messages[result["status"]],
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
