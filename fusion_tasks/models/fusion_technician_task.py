@@ -1,7 +1,7 @@
 import math
 import re
 from collections import defaultdict
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from itertools import pairwise
 
 from psycopg2 import IntegrityError
@@ -193,8 +193,8 @@ class FusionTechnicianTask(models.Model):
         # the whole local days of the task: tells a day off from a late hour
         first_day = local_start.date()
         last_day = (local_end - timedelta(microseconds=1)).date()
-        day_start = tz.localize(datetime.combine(first_day, time.min))
-        day_end = tz.localize(datetime.combine(last_day + timedelta(days=1), time.min))
+        day_start = availability.as_utc(availability.local_day_start_utc(first_day, tz))
+        day_end = availability.as_utc(availability.local_day_bounds_utc(last_day, tz)[1])
         work, time_off = Task._get_work_timestamps(technician, day_start, day_end, {technician.id: resource})
         work, time_off = work.get(technician.id, []), time_off.get(technician.id, [])
         start_ts, end_ts = math.floor(local_start.timestamp()), math.ceil(local_end.timestamp())
@@ -449,15 +449,12 @@ class FusionTechnicianTask(models.Model):
         """A task is started or finished on its planned day or later: a tap on the wrong card
         must not close next week's visit (move the task first if it really happens earlier)."""
         tz = self._get_company_tz()
-
-        def local_day(utc_naive):
-            return utc_naive.replace(tzinfo=availability.UTC).astimezone(tz).date()
-
-        today = local_day(fields.Datetime.now())
-        early = self.filtered(lambda task: task.scheduled_start and local_day(task.scheduled_start) > today)
+        today = availability.as_utc(fields.Datetime.now()).astimezone(tz).date()
+        tomorrow = availability.local_day_bounds_utc(today, tz)[1]  # naive UTC, as stored
+        early = self.filtered(lambda task: task.scheduled_start and task.scheduled_start >= tomorrow)
         if early:
             task = early[0]
-            planned_day = local_day(task.scheduled_start)
+            planned_day = availability.as_utc(task.scheduled_start).astimezone(tz).date()
             raise UserError(
                 self.env._(
                     "%(task)s is planned for %(day)s. It can be started or marked done from that day on. "

@@ -210,12 +210,12 @@ class FusionTechnicianTask(models.Model):
             # the whole days, in the technician's zone
             resource = resources.get(user_id)
             tz = availability.get_tz((resource and resource.tz) or self._get_company_tz())
-            first_day = availability.EPOCH + timedelta(seconds=low)
-            after_last_day = availability.EPOCH + timedelta(seconds=high, days=1)
+            first_day = availability.local_day_start_utc(availability.EPOCH + timedelta(seconds=low), tz)
+            after_last_day = availability.local_day_bounds_utc(availability.EPOCH + timedelta(seconds=high), tz)[1]
             busy[user_id].append(
                 (
-                    int(tz.localize(first_day).timestamp()) - buffer_s,
-                    int(tz.localize(after_last_day).timestamp()) + buffer_s,
+                    int(availability.timestamp(first_day)) - buffer_s,
+                    int(availability.timestamp(after_last_day)) + buffer_s,
                 )
             )
         return busy
