@@ -10,6 +10,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, format_date, format_list
 
+from ..exceptions import TaskOverlapError
 from ..lib import availability, time_labels
 
 TASK_TYPES = [
@@ -26,6 +27,7 @@ TASK_STATES = [
 ]
 DEFAULT_TRAVEL_BUFFER_MINUTES = 30
 DEFAULT_COMPANY_TZ = "America/Toronto"
+OVERLAP_CONSTRAINT = "fusion_technician_task_technician_no_overlap"
 # "Key (technician_id, tsrange(...))=(7, [...)) conflicts with existing key (...)"
 _OVERLAP_DETAIL_RE = re.compile(r"\)=\((\d+),")
 
@@ -283,7 +285,7 @@ class FusionTechnicianTask(models.Model):
                 return super().create(vals_list)
         except IntegrityError as exc:
             # e.g. a concurrent transaction won the race: the database said no
-            raise ValidationError(self._sql_error_to_message(exc)) from None
+            raise self._sql_error_to_exception(exc) from None
 
     def write(self, vals):
         planning = SCHEDULING_FIELDS & vals.keys()
@@ -306,6 +308,14 @@ class FusionTechnicianTask(models.Model):
         if {"scheduled_start", "scheduled_end", "technician_id"} & vals.keys():
             self._sync_calendar_events(old_technicians)
         return res
+
+    def _sql_error_to_exception(self, exc):
+        """The error to show for a database constraint violation: ``TaskOverlapError``
+        for the technician overlap (exclusion constraint), ``ValidationError`` otherwise."""
+        message = self._sql_error_to_message(exc)
+        if exc.diag.constraint_name == OVERLAP_CONSTRAINT:
+            return TaskOverlapError(message)
+        return ValidationError(message)
 
     def _fc_value_changes(self, name, value):
         """Whether writing ``value`` to field ``name`` changes this task."""
@@ -336,7 +346,7 @@ class FusionTechnicianTask(models.Model):
             ranges.sort()
             for (_start1, end1), (start2, _end2) in pairwise(ranges):
                 if start2 < end1:
-                    raise ValidationError(_overlap_message_for(self.env, technician_id))
+                    raise TaskOverlapError(_overlap_message_for(self.env, technician_id))
         rows = [(technician_id, start, end) for technician_id, ranges in by_technician.items() for start, end in ranges]
         self.env.cr.execute(
             SQL(
@@ -360,7 +370,7 @@ class FusionTechnicianTask(models.Model):
         )
         clash = self.env.cr.fetchone()
         if clash:
-            raise ValidationError(_overlap_message_for(self.env, clash[0]))
+            raise TaskOverlapError(_overlap_message_for(self.env, clash[0]))
 
     @api.constrains("technician_id", "scheduled_start", "scheduled_end", "state")
     def _check_technician_overlap(self):
@@ -381,7 +391,7 @@ class FusionTechnicianTask(models.Model):
             with self.env.cr.savepoint(flush=False):
                 self.flush_recordset(["technician_id", "scheduled_start", "scheduled_end", "state"])
         except IntegrityError as exc:
-            raise ValidationError(self._sql_error_to_message(exc)) from None
+            raise self._sql_error_to_exception(exc) from None
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_done(self):
