@@ -1,16 +1,17 @@
 """Availability arithmetic, free of the ORM.
 
-Two layers:
+The engine computes on sorted lists of ``(start, stop)`` POSIX timestamps in
+whole seconds: ``subtract_timestamps`` (working time minus busy time and time
+off) and ``grid_starts`` (where a visit fits on the start grid). A month of
+slots for twenty technicians then costs a few list sweeps and ``range()`` calls
+instead of thousands of datetime and time zone operations. At its edges it
+converts from and to ``odoo.tools.intervals.Intervals`` of aware datetimes
+(``to_timestamps``, ``to_timestamps_outer``, ``from_timestamps``,
+``make_intervals``).
 
-* on ``odoo.tools.intervals.Intervals`` of timezone-aware datetimes (records
-  part always an empty frozenset): ``make_intervals``, ``to_utc``,
-  ``free_intervals`` (working time minus busy time widened by a travel buffer),
-  ``clip``, ``fits``, ``bookable_starts``, ``first_fit``;
-* the same operations on sorted lists of ``(start, stop)`` POSIX timestamps
-  (``to_timestamps``, ``from_timestamps``, ``subtract_timestamps``,
-  ``grid_starts``), which the engine uses on its hot path: a month of slots for
-  twenty technicians then costs a few list sweeps and ``range()`` calls instead
-  of thousands of datetime and time zone operations.
+Also: zones and naive UTC datetimes (``get_tz``, ``as_utc``, ``to_naive_utc``,
+``timestamp``) and the local days of a zone as naive UTC bounds
+(``local_day_start_utc``, ``local_day_bounds_utc``).
 
 The start grid counts N minutes from midnight in a given time zone, so slots
 start at 9:00 and 9:30 local on both sides of a daylight saving change; the
@@ -19,7 +20,7 @@ time zone's offsets over the period are kept in a small table of transitions.
 
 import bisect
 import math
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 import pytz
 
@@ -58,8 +59,59 @@ def timestamp(value):
     return value.timestamp()
 
 
+def _local_date(ts, tz):
+    return datetime.fromtimestamp(ts, UTC).astimezone(tz).date()
+
+
+def local_day_start_utc(day, tz):
+    """The first instant of the local date ``day`` in zone ``tz`` (name or
+    tzinfo), as Odoo's naive UTC datetime.
+
+    Usually local midnight; where a daylight saving change skips midnight
+    (e.g. America/Santiago), the first instant that exists on that day, and
+    where midnight happens twice, the first one.
+    """
+    tz = get_tz(tz)
+    if isinstance(day, datetime):
+        day = day.date()
+    midnight = int((datetime.combine(day, time.min) - EPOCH).total_seconds())
+    # the zone's offsets on both sides of that midnight (at most one change a day)
+    offsets = {
+        int(datetime.fromtimestamp(midnight + shift, UTC).astimezone(tz).utcoffset().total_seconds())
+        for shift in (-86400, 86400)
+    }
+    candidates = sorted(midnight - offset for offset in offsets)
+    valid = [
+        ts
+        for ts in candidates
+        if datetime.fromtimestamp(ts, UTC).astimezone(tz).replace(tzinfo=None) == datetime.combine(day, time.min)
+    ]
+    if valid:
+        start = valid[0]
+    else:
+        # midnight does not exist that day: find the first second of the day
+        low, high = candidates[0], candidates[-1]
+        while high - low > 1:
+            middle = (low + high) // 2
+            if _local_date(middle, tz) >= day:
+                high = middle
+            else:
+                low = middle
+        start = high
+    return EPOCH + timedelta(seconds=start)
+
+
+def local_day_bounds_utc(day, tz):
+    """``(start, end)``: the whole local date ``day`` in zone ``tz`` as naive
+    UTC datetimes, ``end`` being the start of the next day (a day of a daylight
+    saving change lasts 23 or 25 hours)."""
+    if isinstance(day, datetime):
+        day = day.date()
+    return local_day_start_utc(day, tz), local_day_start_utc(day + timedelta(days=1), tz)
+
+
 # ----------------------------------------------------------------------
-# Intervals of aware datetimes
+# Intervals of aware datetimes (the engine's edges)
 # ----------------------------------------------------------------------
 
 
@@ -67,43 +119,6 @@ def make_intervals(pairs):
     """Intervals from ``(start, stop)`` pairs; empty pairs are dropped and
     overlapping or touching ones merged."""
     return Intervals([(start, stop, NO_RECORDS) for start, stop in pairs if start < stop])
-
-
-def to_utc(intervals):
-    """The same intervals (of any aware tz), in UTC, without their records."""
-    return make_intervals((start.astimezone(UTC), stop.astimezone(UTC)) for start, stop, _records in intervals)
-
-
-def widen(pairs, buffer):
-    """Each ``(start, stop)`` pair extended by ``buffer`` on both sides."""
-    if not buffer:
-        return list(pairs)
-    return [(start - buffer, stop + buffer) for start, stop in pairs]
-
-
-def free_intervals(work, busy_pairs, buffer=timedelta(0)):
-    """Working intervals minus busy pairs widened by ``buffer``, in UTC."""
-    free = to_utc(work)
-    if busy_pairs:
-        free = free - make_intervals(
-            (start.astimezone(UTC), stop.astimezone(UTC)) for start, stop in widen(busy_pairs, buffer)
-        )
-    return free
-
-
-def clip(intervals, start, stop):
-    """The part of ``intervals`` between ``start`` and ``stop``."""
-    return intervals & make_intervals([(start, stop)])
-
-
-def total_seconds(intervals):
-    return sum((stop - start).total_seconds() for start, stop, _records in intervals)
-
-
-def fits(gaps, start, stop):
-    """Whether ``[start, stop)`` lies inside one of ``gaps``."""
-    start, stop = as_utc(start), as_utc(stop)
-    return any(gap_start <= start and stop <= gap_stop for gap_start, gap_stop, _records in gaps)
 
 
 # ----------------------------------------------------------------------
@@ -322,61 +337,3 @@ def _lattice_starts(gaps_by_key, duration_s, grid, offset, earliest_ts, last_ts,
             for index in range(first, last + 1):
                 buckets[index].append(key)
     return {origin + index * grid: keys for index, keys in enumerate(buckets) if keys}
-
-
-# ----------------------------------------------------------------------
-# Grid on Intervals
-# ----------------------------------------------------------------------
-
-
-def align_up(value, grid_minutes, tz):
-    """The first grid point at or after ``value`` (aware), the grid counting
-    ``grid_minutes`` from midnight in ``tz``. Returned in UTC."""
-    ts = math.ceil(as_utc(value).timestamp())
-    offset = int(value.astimezone(get_tz(tz)).utcoffset().total_seconds())
-    grid = int(grid_minutes * 60)
-    return datetime.fromtimestamp(ts + (-(ts + offset)) % grid, UTC)
-
-
-def is_on_grid(value, grid_minutes, tz):
-    local = as_utc(value).astimezone(get_tz(tz))
-    seconds = local.hour * 3600 + local.minute * 60 + local.second
-    return not local.microsecond and seconds % int(grid_minutes * 60) == 0
-
-
-def bookable_starts(gaps_by_key, duration, grid_minutes, tz, earliest, latest):
-    """Grid start times where a visit of ``duration`` fits in one gap.
-
-    :param gaps_by_key: ``{key: Intervals}`` of free time (aware datetimes)
-    :param duration: timedelta of the visit
-    :param grid_minutes: the start grid, counted from midnight in ``tz``
-    :param tz: tzinfo or zone name of the grid
-    :param earliest: first allowed start (aware or naive UTC)
-    :param latest: starts must be strictly before this (aware or naive UTC)
-    :return: sorted list of ``(start as aware UTC datetime, sorted keys)``
-    """
-    slots = _grid_starts_of_intervals(gaps_by_key, duration, grid_minutes, tz, earliest, latest)
-    return [(datetime.fromtimestamp(ts, UTC), sorted(keys)) for ts, keys in sorted(slots.items())]
-
-
-def first_fit(gaps_by_key, duration, grid_minutes, tz, earliest, latest):
-    """The earliest grid start where the visit fits, and the keys that can
-    take it: ``(aware UTC datetime, sorted keys)`` or ``(None, [])``."""
-    slots = _grid_starts_of_intervals(gaps_by_key, duration, grid_minutes, tz, earliest, latest, first_only=True)
-    if not slots:
-        return None, []
-    best = min(slots)
-    return datetime.fromtimestamp(best, UTC), sorted(slots[best])
-
-
-def _grid_starts_of_intervals(gaps_by_key, duration, grid_minutes, tz, earliest, latest, first_only=False):
-    """``grid_starts`` for ``Intervals`` of aware datetimes and a timedelta duration."""
-    return grid_starts(
-        {key: to_timestamps(gaps) for key, gaps in gaps_by_key.items()},
-        duration.total_seconds(),
-        grid_minutes,
-        tz,
-        timestamp(earliest),
-        timestamp(latest),
-        first_only=first_only,
-    )
