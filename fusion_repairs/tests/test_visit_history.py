@@ -91,8 +91,12 @@ class TestVisitHistory(BookingFixturesMixin, TransactionCase):
             arch = self.contract.with_user(user).get_views([(False, "form")])["views"]["form"]["arch"]
             return {node.get("name") for node in etree.fromstring(arch).xpath("//header/button")}
 
+        self._book(self.contract, toronto(2027, 1, 12, 10, 0), technician=self.technician)
         self.assertFalse(header_buttons(self.technician) & office_buttons)
-        self.assertEqual(self.contract.with_user(self.technician).state, "active", "the contract is readable")
+        self.assertEqual(self.contract.with_user(self.technician).state, "active", "their visit's unit is readable")
+        stranger = self._create_booking_contract(self._create_booking_client("H3 Stranger", "stranger@h3.example"))
+        Contract = self.env["fusion.repair.maintenance.contract"].with_user(self.technician)
+        self.assertEqual(Contract.search([("id", "in", (self.contract | stranger).ids)]), self.contract)
         office = self.env["res.users"].create(
             {
                 "name": "H3 Office Oscar",

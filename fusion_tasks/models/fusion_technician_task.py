@@ -401,7 +401,7 @@ class FusionTechnicianTask(models.Model):
     def _sync_calendar_events(self, old_technicians):
         """The calendar event follows its task (new times, new technician)."""
         for task in self.filtered("calendar_event_id"):
-            event = task.calendar_event_id
+            event = task.calendar_event_id.sudo()  # it may be private: it follows the task the user may write
             values = {}
             if event.start != task.scheduled_start or event.stop != task.scheduled_end:
                 values.update(start=task.scheduled_start, stop=task.scheduled_end)
@@ -483,4 +483,4 @@ class FusionTechnicianTask(models.Model):
                 )
             )
         self.write({"state": "cancelled"})
-        self.calendar_event_id.filtered("active").action_archive()
+        self.calendar_event_id.sudo().filtered("active").action_archive()
