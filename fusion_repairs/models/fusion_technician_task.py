@@ -162,7 +162,9 @@ class FusionTechnicianTask(models.Model):
         for task in self.filtered("maintenance_contract_id"):
             repair = task.repair_order_id.sudo()
             if repair and repair.state not in ("done", "cancel"):
-                repair.action_repair_cancel()
+                repair.action_repair_cancel()  # core refuses when work was recorded on it
+            elif repair.state == "done":
+                raise UserError(self.env._("it is already done (its work is recorded)."))
             contract = task.maintenance_contract_id.sudo()
             if contract.task_id == task:
                 contract.write({"task_id": False, "calendar_event_id": False, "repair_order_id": False})
