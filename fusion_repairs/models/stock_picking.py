@@ -1,5 +1,6 @@
-from odoo import api, fields, models
-from odoo.tools import float_round
+from odoo import fields, models
+
+from ..lib.units import whole_units
 
 
 class StockPicking(models.Model):
@@ -77,8 +78,7 @@ class StockPicking(models.Model):
                 for contract in free[:units]:
                     contract._fc_anchor_on_delivery(delivered_on)
 
-    @api.model
-    def _fc_delivered_units(self, quantity, uom, product):
+    @staticmethod
+    def _fc_delivered_units(quantity, uom, product):
         """Units delivered, in the product's unit (a started unit counts)."""
-        qty = uom._compute_quantity(quantity, product.uom_id, round=False) if uom else quantity
-        return int(float_round(qty, precision_rounding=1.0, rounding_method="UP"))
+        return whole_units(uom._compute_quantity(quantity, product.uom_id, round=False) if uom else quantity)
