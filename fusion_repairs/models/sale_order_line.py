@@ -77,9 +77,11 @@ class SaleOrderLine(models.Model):
         Policy: the product override beats its category policy. One contract per
         serialized unit (serial typed on the line), else one per unit of quantity.
         Safe to rerun: a line's existing contracts are counted (source-line regime) and a
-        serial that already has an active contract is skipped (serial regime), so
-        reconfirming creates nothing, and a line whose quantity was raised only gets
-        contracts for its new units.
+        serial that already has an active contract of the same client is skipped (serial
+        regime), so reconfirming creates nothing, and a line whose quantity was raised only
+        gets contracts for its new units. A serial under contract with another client is
+        enrolled for the new one all the same; the previous owner's contract ends only when
+        the unit is delivered (``stock.picking._fc_end_previous_owner_contracts``).
 
         :return: the created and reactivated contracts
         """
@@ -124,6 +126,7 @@ class SaleOrderLine(models.Model):
                         ("state", "=", "active"),
                         ("product_id", "=", line.product_id.id),
                         ("x_fc_device_serial", "=", serial),
+                        ("partner_id", "=", line.order_id.partner_id.id),
                     ],
                     limit=1,
                 ):
