@@ -136,7 +136,9 @@ class StockPicking(models.Model):
                 if previous.is_booked:
                     try:
                         with self.env.cr.savepoint():
-                            previous.cancel_booking()
+                            # no email: the client's "choose a new time" is wrong for a unit they
+                            # no longer have
+                            previous.with_context(fusion_booking_no_email=True).cancel_booking()
                     except UserError as error:
                         self._fc_note(
                             previous,

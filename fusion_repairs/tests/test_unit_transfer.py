@@ -86,6 +86,10 @@ class TestUnitChangesOwner(DeliveryCommon):
         self.assertTrue(first.is_booked)
         new, _picking = self._sell_and_deliver_to_new_owner(product)
         self.assertEqual(visit.state, "cancelled", "no technician is sent to a unit the client no longer has")
+        self.assertFalse(
+            first.message_ids.filtered(lambda m: m.message_type == "comment" and "cancelled" in (m.subject or "")),
+            "the previous owner is not emailed to choose a new time for a unit they no longer have",
+        )
         self.assertFalse(first.is_booked)
         self.assertEqual(first.state, "cancelled")
         self.assertEqual(self._live_contracts_of(lot), new)
