@@ -94,7 +94,7 @@ class StockPicking(models.Model):
 
     def _fc_end_previous_owner_contracts(self, contracts):
         """One physical unit, one live contract: ``contracts`` were just anchored on this
-        delivery; the live (active or paused) contract of another client for the same unit
+        delivery; the live (active or paused) contract of another client of the company for the same unit
         (same serial-number lot, or same serial text on the same product) ends, and both
         contracts say so. A booked visit of the ended contract is cancelled first; if it
         cannot be (e.g. already started), that contract stays live and asks the office to
@@ -119,6 +119,7 @@ class StockPicking(models.Model):
                 Domain.OR(same_unit)
                 & Domain("product_id", "=", contract.product_id.id)
                 & Domain("partner_id", "!=", contract.partner_id.id)
+                & Domain("company_id", "=", contract.company_id.id)
                 & Domain("state", "in", ("active", "paused"))
                 & Domain("id", "!=", contract.id),
                 order="id",
