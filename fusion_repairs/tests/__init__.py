@@ -14,6 +14,8 @@ from . import test_reminders
 from . import test_reminders_bands
 from . import test_spawn
 from . import test_tour_booking
+from . import test_unit_transfer
+from . import test_units_lib
 from . import test_visit
 from . import test_visit_history
 from . import test_visit_move

@@ -10,8 +10,9 @@ from odoo.tests import tagged
 from .common import FusionRepairsCommon, unique
 
 
-@tagged("post_install", "-at_install")
-class TestDeliveryReanchor(FusionRepairsCommon):
+class DeliveryCommon(FusionRepairsCommon):
+    """Stock in the company's warehouse and a delivery validated the way the stock user does."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -48,6 +49,9 @@ class TestDeliveryReanchor(FusionRepairsCommon):
         self.assertEqual(picking.state, "done")
         return picking
 
+
+@tagged("post_install", "-at_install")
+class TestDeliveryReanchor(DeliveryCommon):
     def test_delivered_serialized_units_get_their_lot_and_delivery_anchor(self):
         product, lots = self._serialized_product_in_stock(2)
         with freeze_time("2026-02-03 15:00:00"):

@@ -6,7 +6,7 @@ from unittest.mock import patch
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command, fields
-from odoo.addons.fusion_repairs.models.sale_order import SaleOrder
+from odoo.addons.fusion_repairs.models.sale_order_line import SaleOrderLine
 from odoo.tests import tagged
 
 from .common import FusionRepairsCommon, unique
@@ -32,7 +32,7 @@ class TestSpawnContracts(FusionRepairsCommon):
             self.assertIn(contract.name, notes.body)
             self.assertIn(f'data-oe-id="{contract.id}"', notes.body, "each one a link to the contract")
         self.assertIn("First maintenance due: July 10, 2026.", str(notes.body))
-        so._spawn_maintenance_contracts()
+        so.order_line._fc_spawn_maintenance_contracts()
         notes = so.message_ids.filtered(lambda m: "Maintenance contracts created" in str(m.body))
         self.assertEqual(len(notes), 1, "a rerun that creates nothing says nothing")
 
@@ -44,7 +44,7 @@ class TestSpawnContracts(FusionRepairsCommon):
         so.action_confirm()
         self.assertEqual(self._contracts_for(so), contracts)
         self.assertEqual(set(contracts.mapped("state")), {"active"}, "the units are enrolled again")
-        so._spawn_maintenance_contracts()
+        so.order_line._fc_spawn_maintenance_contracts()
         self.assertEqual(self._contracts_for(so), contracts)
 
     def test_cancelled_order_cancels_its_contracts(self):
@@ -76,12 +76,12 @@ class TestSpawnContracts(FusionRepairsCommon):
         so = self._confirm_so(self._make_product())
         contract = self._contracts_for(so)
         contract.action_cancel()
-        so._spawn_maintenance_contracts()
+        so.order_line._fc_spawn_maintenance_contracts()
         self.assertEqual(self._contracts_for(so), contract)
 
     def test_quotation_creates_nothing(self):
         so = self._make_order(self._make_product())
-        so._spawn_maintenance_contracts()
+        so.order_line._fc_spawn_maintenance_contracts()
         self.assertFalse(self._contracts_for(so))
 
     def test_anchor_commitment_date_else_order_date(self):
@@ -161,7 +161,7 @@ class TestSpawnContracts(FusionRepairsCommon):
         """A claims module may add ``x_fc_serial_number`` on the sale line: its
         serial is used, one contract per serialized unit, deduplicated by serial."""
         product = self._make_product()
-        with patch.object(SaleOrder, "_fc_line_serial", lambda self, line: "PWC-778899", create=True):
+        with patch.object(SaleOrderLine, "_fc_serial", lambda self: "PWC-778899"):
             so = self._confirm_so(product)
             contract = self._contracts_for(so)
             self.assertEqual(len(contract), 1)
@@ -213,8 +213,30 @@ class TestSpawnContracts(FusionRepairsCommon):
 
     def test_raised_quantity_with_serial_adds_nothing(self):
         """Serial regime: the line is one serialized unit, already enrolled."""
-        with patch.object(SaleOrder, "_fc_line_serial", lambda self, line: "PWC-5566", create=True):
+        with patch.object(SaleOrderLine, "_fc_serial", lambda self: "PWC-5566"):
             so = self._confirm_so(self._make_product())
             contract = self._contracts_for(so)
             so.order_line.product_uom_qty = 2
             self.assertEqual(self._contracts_for(so), contract)
+
+    def test_quantity_sold_by_the_dozen_counts_the_units(self):
+        product = self._make_product()
+        so = self.env["sale.order"].create(
+            {
+                "partner_id": self.partner.id,
+                "commitment_date": "2026-01-10 12:00:00",
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": product.id,
+                            "product_uom_qty": 1,
+                            "product_uom_id": self.env.ref("uom.product_uom_dozen").id,
+                        }
+                    )
+                ],
+            }
+        )
+        so.action_confirm()
+        self.assertEqual(len(self._contracts_for(so)), 12, "one contract per unit of the dozen")
+        so.order_line.product_uom_qty = 1.5
+        self.assertEqual(len(self._contracts_for(so)), 18)
