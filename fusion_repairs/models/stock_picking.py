@@ -139,7 +139,7 @@ class StockPicking(models.Model):
                         with self.env.cr.savepoint():
                             # no email: the client's "choose a new time" is wrong for a unit they
                             # no longer have
-                            previous.with_context(fusion_booking_no_email=True).cancel_booking()
+                            previous.cancel_booking(notify=False)
                     except UserError as error:
                         self._fc_note(
                             previous,
