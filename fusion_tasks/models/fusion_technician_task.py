@@ -313,10 +313,13 @@ class FusionTechnicianTask(models.Model):
 
     def write(self, vals):
         self._check_dispatcher_only_write(vals)
+        moved = {"technician_id", "scheduled_start"} & vals.keys()
         if (
-            {"technician_id", "scheduled_start"} & vals.keys()
+            moved
             and "cannot_do_reported" not in vals
-            and any(task.cannot_do_reported for task in self)
+            and any(
+                task.cannot_do_reported and task._fc_value_changes(name, vals[name]) for task in self for name in moved
+            )
         ):
             # moved or reassigned: the office dealt with the technician's report
             vals = {**vals, "cannot_do_reported": False}
