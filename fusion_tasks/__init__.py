@@ -1,4 +1,4 @@
-from . import models
+from . import models, wizard
 
 
 def _pre_init_fusion_tasks(env):

@@ -10,6 +10,8 @@
         "security/fusion_tasks_security.xml",
         "security/ir.model.access.csv",
         "data/ir_sequence_data.xml",
+        "data/mail_activity_type_data.xml",
+        "wizard/fusion_technician_task_cannot_do_views.xml",
         "views/fusion_technician_skill_views.xml",
         "views/fusion_service_zone_views.xml",
         "views/fusion_technician_task_views.xml",

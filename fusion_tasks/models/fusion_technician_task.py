@@ -3,12 +3,14 @@ import re
 from collections import defaultdict
 from datetime import datetime, timedelta
 from itertools import pairwise
+from textwrap import shorten
 
+from markupsafe import Markup
 from psycopg2 import IntegrityError
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, format_date, format_list
+from odoo.tools import SQL, format_date, format_list, plaintext2html
 
 from ..exceptions import TaskOverlapError
 from ..lib import availability, time_labels
@@ -50,8 +52,22 @@ def _naive_utc(timestamp):
     return datetime.fromtimestamp(timestamp, availability.UTC).replace(tzinfo=None)
 
 
-# planned by dispatchers; the technician reassignment has its own check below
-SCHEDULING_FIELDS = frozenset({"partner_id", "scheduled_start", "scheduled_end", "duration", "task_type"})
+# planned by dispatchers: a technician may write them only with their current value
+DISPATCHER_ONLY_FIELDS = frozenset(
+    {
+        "technician_id",
+        "partner_id",
+        "scheduled_start",
+        "scheduled_end",
+        "duration",
+        "task_type",
+        "state",
+        "company_id",
+        "calendar_event_id",
+        "name",
+        "cannot_do_reported",
+    }
+)
 
 
 class FusionTechnicianTask(models.Model):
@@ -99,6 +115,14 @@ class FusionTechnicianTask(models.Model):
     company_id = fields.Many2one(
         "res.company", "Company", required=True, index=True, default=lambda self: self.env.company
     )
+    cannot_do_reported = fields.Boolean(
+        "Cannot Do Reported",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="The technician reported that they cannot do this visit (see the chatter and the "
+        "office's activity). Cleared when the task is moved or reassigned.",
+    )
     can_edit_schedule = fields.Boolean(
         compute="_compute_can_edit_schedule",
         help="Dispatchers plan tasks: client, time, technician and type are read-only for the others.",
@@ -127,7 +151,7 @@ class FusionTechnicianTask(models.Model):
 
     @api.depends_context("uid")
     def _compute_can_edit_schedule(self):
-        allowed = self.env.su or self.env.user.has_group("fusion_tasks.group_fusion_dispatcher")
+        allowed = self._is_dispatcher()
         for task in self:
             task.can_edit_schedule = allowed
 
@@ -288,26 +312,65 @@ class FusionTechnicianTask(models.Model):
             raise self._sql_error_to_exception(exc) from None
 
     def write(self, vals):
-        planning = SCHEDULING_FIELDS & vals.keys()
+        self._check_dispatcher_only_write(vals)
+        moved = {"technician_id", "scheduled_start"} & vals.keys()
         if (
-            planning
-            and not self.env.su
-            and not self.env.user.has_group("fusion_tasks.group_fusion_dispatcher")
-            and any(task._fc_value_changes(name, vals[name]) for task in self for name in planning)
+            moved
+            and "cannot_do_reported" not in vals
+            and any(
+                task.cannot_do_reported and task._fc_value_changes(name, vals[name]) for task in self for name in moved
+            )
         ):
-            raise AccessError(self.env._("Only dispatchers can change the client, time or type of a task."))
-        if (
-            "technician_id" in vals
-            and not self.env.su
-            and not self.env.user.has_group("fusion_tasks.group_fusion_dispatcher")
-            and any(task.technician_id.id != vals["technician_id"] for task in self)
-        ):
-            raise AccessError(self.env._("Only dispatchers can reassign a task to another technician."))
+            # moved or reassigned: the office dealt with the technician's report
+            vals = {**vals, "cannot_do_reported": False}
         old_technicians = {task: task.technician_id for task in self} if "technician_id" in vals else {}
         res = super().write(vals)
         if {"scheduled_start", "scheduled_end", "technician_id"} & vals.keys():
             self._sync_calendar_events(old_technicians)
         return res
+
+    def _is_dispatcher(self):
+        """Whether the current user plans tasks (superuser and sudo included)."""
+        return self.env.su or self.env.user.has_group("fusion_tasks.group_fusion_dispatcher")
+
+    def _get_dispatcher_only_fields(self):
+        """Fields that only dispatchers may change (technicians may write them
+        with their current value, as a form may send unchanged values).
+        Inheriting addons add theirs: ``return super()._get_dispatcher_only_fields() | {...}``.
+
+        :rtype: set[str]
+        """
+        return set(DISPATCHER_ONLY_FIELDS)
+
+    def _check_dispatcher_only_write(self, vals):
+        """Refuse, before anything is written, a change by a non-dispatcher of a field
+        of ``_get_dispatcher_only_fields``."""
+        if self._is_dispatcher():
+            return
+        protected = self._get_dispatcher_only_fields() & vals.keys()
+        changed = [name for name in protected if any(task._fc_value_changes(name, vals[name]) for task in self)]
+        if not changed:
+            return
+        if changed == ["technician_id"]:
+            raise AccessError(self.env._("Only dispatchers can reassign a task to another technician."))
+        labels = sorted(self._fields[name]._description_string(self.env) for name in changed)
+        raise AccessError(
+            self.env._(
+                "Only dispatchers can change %(fields)s of a task. "
+                'If the visit cannot be done as planned, use "Cannot Do This Visit".',
+                fields=format_list(self.env, labels),
+            )
+        )
+
+    def _fc_value_changes(self, name, value):
+        """Whether writing ``value`` to field ``name`` changes this task."""
+        field = self._fields[name]
+        return self[name] != field.convert_to_record(field.convert_to_cache(value, self), self)
+
+    @api.model
+    def _check_schedule_values(self, start, end):
+        if start and end and fields.Datetime.to_datetime(end) <= fields.Datetime.to_datetime(start):
+            raise ValidationError(self.env._("A task must end after it starts."))
 
     def _sql_error_to_exception(self, exc):
         """The error to show for a database constraint violation: ``TaskOverlapError``
@@ -421,16 +484,42 @@ class FusionTechnicianTask(models.Model):
     # ------------------------------------------------------------------
 
     def action_start(self):
+        self.check_access("write")  # own tasks only, for a technician
         self._action_start()
         return True
 
     def action_done(self):
+        self.check_access("write")
         self._action_done()
         return True
 
     def action_cancel(self):
+        if not self._is_dispatcher():
+            raise AccessError(
+                self.env._(
+                    "Only dispatchers can cancel a task. If you cannot do this visit, "
+                    'use "Cannot Do This Visit": the office will be told.'
+                )
+            )
+        self.check_access("write")
         self._action_cancel()
         return True
+
+    def action_report_cannot_do(self):
+        """Open the "Cannot Do This Visit" wizard: the technician says why, the office
+        gets a to-do; the task itself does not change."""
+        self.ensure_one()
+        self.check_access("write")
+        if self.state not in ("scheduled", "in_progress"):
+            raise UserError(self.env._("Only a scheduled or started visit can be reported."))
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Cannot Do This Visit"),
+            "res_model": "fusion.technician.task.cannot.do",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_task_id": self.id},
+        }
 
     def _action_start(self):
         wrong = self.filtered(lambda task: task.state != "scheduled")
@@ -441,7 +530,8 @@ class FusionTechnicianTask(models.Model):
                 )
             )
         self._check_planned_day_reached()
-        self.write({"state": "in_progress"})
+        # the caller checked the access: technicians may not write the state themselves
+        self.sudo().write({"state": "in_progress"})
 
     def _action_done(self):
         wrong = self.filtered(lambda task: task.state not in ("scheduled", "in_progress"))
@@ -453,7 +543,7 @@ class FusionTechnicianTask(models.Model):
                 )
             )
         self._check_planned_day_reached()
-        self.write({"state": "done"})
+        self.sudo().write({"state": "done"})
 
     def _check_planned_day_reached(self):
         """A task is started or finished on its planned day or later: a tap on the wrong card
@@ -482,5 +572,61 @@ class FusionTechnicianTask(models.Model):
                     "A task that is done cannot be cancelled: %(tasks)s.", tasks=", ".join(wrong.mapped("display_name"))
                 )
             )
-        self.write({"state": "cancelled"})
+        self.sudo().write({"state": "cancelled"})
         self.calendar_event_id.sudo().filtered("active").action_archive()
+
+    # ------------------------------------------------------------------
+    # "Cannot Do This Visit"
+    # ------------------------------------------------------------------
+
+    def _get_office_user(self):
+        """The office person who follows this task up: the user who created it if
+        internal, active and not its technician, else the first active dispatcher
+        of the task's company (other than the technician), else the administrator."""
+        self.ensure_one()
+        task = self.sudo()
+        creator = task.create_uid
+        if creator and creator.active and not creator.share and creator != task.technician_id:
+            return creator
+        dispatcher = (
+            self.env["res.users"]
+            .sudo()
+            .search(
+                [
+                    ("all_group_ids", "in", self.env.ref("fusion_tasks.group_fusion_dispatcher").id),
+                    ("share", "=", False),
+                    ("company_ids", "in", task.company_id.ids),
+                    ("id", "!=", task.technician_id.id),
+                ],
+                order="id",
+                limit=1,
+            )
+        )
+        return dispatcher or self.env.ref("base.user_admin")
+
+    def _report_cannot_do(self, reason):
+        """Tell the office that the technician cannot do this visit: a note in the
+        chatter, a to-do for ``_get_office_user()`` and the task flagged. The task keeps
+        its time, technician and state. Callers check the access first."""
+        reason = (reason or "").strip()
+        if not reason:
+            raise UserError(self.env._("Please say why the visit cannot be done."))
+        reporter = self.env.user.name
+        summary = shorten(
+            self.env._("%(technician)s cannot do this visit: %(reason)s", technician=reporter, reason=reason),
+            width=120,
+            placeholder="…",
+        )
+        for task in self.sudo():
+            task.message_post(
+                body=Markup("<p><b>%s</b></p>%s")
+                % (self.env._("%(technician)s cannot do this visit.", technician=reporter), plaintext2html(reason)),
+                subtype_xmlid="mail.mt_note",
+            )
+            task.activity_schedule(
+                "fusion_tasks.mail_activity_type_cannot_do",
+                summary=summary,
+                note=plaintext2html(reason),
+                user_id=task._get_office_user().id,
+            )
+            task.cannot_do_reported = True

@@ -1,0 +1,1 @@
+from . import fusion_technician_task_cannot_do
