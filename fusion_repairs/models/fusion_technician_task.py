@@ -40,6 +40,13 @@ class FusionTechnicianTask(models.Model):
             "booking_ics_sequence",
         }
 
+    def _get_office_user(self):
+        """A maintenance visit is followed up by its contract's responsible."""
+        responsible = self.sudo().maintenance_contract_id.user_id
+        if responsible and responsible.active and not responsible.share and responsible != self.technician_id:
+            return responsible
+        return super()._get_office_user()
+
     def write(self, vals):
         booked = self.browse()
         # the booking service moves a visit with a new calendar sequence and follows it up

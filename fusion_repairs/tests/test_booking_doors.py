@@ -81,6 +81,26 @@ class TestBookingDoors(BookingFixturesMixin, TransactionCase):
         notes = self.contract.message_ids.filtered(lambda m: "cancelled; the client can book again" in str(m.body))
         self.assertTrue(notes)
 
+    def test_technician_who_cannot_do_the_visit_tells_the_contracts_responsible(self):
+        self.contract.user_id = self.office_user
+        task = self._book(self.contract, toronto(2027, 1, 12, 10, 0), technician=self.technician)
+        before = self._booking_snapshot()
+        action = task.with_user(self.technician).action_report_cannot_do()
+        wizard = (
+            self.env[action["res_model"]]
+            .with_user(self.technician)
+            .with_context(action.get("context", {}))
+            .create({"task_id": task.id, "reason": "The stair lift is behind a locked gate."})
+        )
+        wizard.action_confirm()
+        activity = task.activity_ids.filtered(lambda a: a.user_id == self.office_user)
+        self.assertEqual(len(activity), 1)
+        self.assertIn("locked gate", (activity.summary or "") + str(activity.note))
+        after = self._booking_snapshot()
+        self.assertEqual(after["tasks"], before["tasks"], "the visit stays booked until the office decides")
+        self.assertEqual(after["contracts"], before["contracts"])
+        self.assertFalse(self._client_emails("cancelled"))
+
     def test_visit_event_is_private(self):
         task = self._book(self.contract, toronto(2027, 1, 12, 10, 0))
         self.assertEqual(task.calendar_event_id.privacy, "private")
