@@ -1,3 +1,4 @@
+from . import test_access_rpc
 from . import test_booking_followup
 from . import test_booking_lib
 from . import test_booking_pages
