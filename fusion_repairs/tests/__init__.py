@@ -1,3 +1,5 @@
+from . import test_access_rpc
+from . import test_booking_bad_input
 from . import test_booking_doors
 from . import test_booking_followup
 from . import test_booking_lib
