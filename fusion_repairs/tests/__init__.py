@@ -4,6 +4,7 @@ from . import test_booking_doors
 from . import test_booking_followup
 from . import test_booking_lib
 from . import test_booking_pages
+from . import test_booking_parallel_adjacent
 from . import test_booking_slot
 from . import test_booking_timezone
 from . import test_concurrency_booking
