@@ -60,6 +60,7 @@ class MaintenanceBookingController(http.Controller):
         methods=["GET"],
         website=True,
         sitemap=False,
+        multilang=False,  # no language prefix: a token with "%" must not be "canonicalised" in a loop
     )
     def maintenance_booking_page(self, token, notice=None, error=None, **kwargs):
         contract = self._get_contract(token)
@@ -75,6 +76,7 @@ class MaintenanceBookingController(http.Controller):
         methods=["POST"],
         website=True,
         sitemap=False,
+        multilang=False,  # no language prefix: a token with "%" must not be "canonicalised" in a loop
         csrf=False,  # checked below, to answer a stale page with the booking page, not a 400
     )
     def maintenance_booking_confirm(self, token, slot_start=None, csrf_token=None, booked_slot_start=None, **kwargs):
@@ -100,6 +102,7 @@ class MaintenanceBookingController(http.Controller):
         methods=["POST"],
         website=True,
         sitemap=False,
+        multilang=False,  # no language prefix: a token with "%" must not be "canonicalised" in a loop
         csrf=False,  # checked below, as for /confirm
     )
     def maintenance_booking_cancel(self, token, csrf_token=None, **kwargs):
@@ -121,6 +124,7 @@ class MaintenanceBookingController(http.Controller):
         methods=["GET"],
         website=True,
         sitemap=False,
+        multilang=False,  # no language prefix: a token with "%" must not be "canonicalised" in a loop
     )
     def maintenance_booking_action_get(self, token, **kwargs):
         """A reloaded or shared form address: back to the page, nothing changed."""

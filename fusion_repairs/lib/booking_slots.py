@@ -5,6 +5,7 @@ Stored datetimes are naive UTC (Odoo's convention); presentation happens in one 
 date and time labels come from fusion_tasks/lib/time_labels.py and are re-exported here.
 """
 
+import re
 from datetime import datetime, timedelta
 
 from odoo.addons.fusion_tasks.lib.availability import local_day_bounds_utc  # noqa: F401  # pylint: disable=unused-import
@@ -23,6 +24,7 @@ from odoo.exceptions import UserError
 # the client's booking page (no login: the contract's token is the key)
 BOOKING_ROUTE = "/repairs/maintenance/book"
 SLOT_FORMAT = "%Y-%m-%d %H:%M:%S"
+_SLOT_RE = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\Z", re.ASCII)
 
 # Who changes a booking: the client from their link, or office staff.
 BY_CLIENT = "client"
@@ -51,8 +53,10 @@ class BookingError(UserError):
 
 
 def parse_slot_start(value):
-    """Return the naive UTC datetime of a posted ``slot_start``, or None if it is malformed."""
-    if not isinstance(value, str) or len(value) != len("2026-01-01 00:00:00"):
+    """Return the naive UTC datetime of a posted ``slot_start``, or None if it is malformed
+    (exactly the form the page sends: ``strptime`` alone accepts one-digit fields, extra
+    spaces and non-ASCII digits)."""
+    if not isinstance(value, str) or not _SLOT_RE.match(value):
         return None
     try:
         return datetime.strptime(value, SLOT_FORMAT)

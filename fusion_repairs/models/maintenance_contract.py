@@ -449,12 +449,15 @@ class FusionRepairMaintenanceContract(models.Model):
     # ------------------------------------------------------------------
 
     def action_pause(self):
+        self.check_access("write")
         return self._action_pause()
 
     def action_resume(self):
+        self.check_access("write")
         return self._action_resume()
 
     def action_cancel(self):
+        self.check_access("write")
         return self._action_cancel()
 
     def _check_not_booked(self, action_label):

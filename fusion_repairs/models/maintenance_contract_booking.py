@@ -14,9 +14,6 @@ from ..lib.booking_slots import BOOKED, BY_CLIENT, BY_OFFICE, CANCELLED, MOVED, 
 
 _logger = logging.getLogger(__name__)
 
-# advisory lock namespace ("FT") of a technician's schedule while a visit is booked
-TECHNICIAN_SCHEDULE_LOCK = 0x4654
-
 
 class FusionRepairMaintenanceContract(models.Model):
     """The booking service: the one door through which a visit is booked, moved or
@@ -28,6 +25,18 @@ class FusionRepairMaintenanceContract(models.Model):
     contract found by its token (in sudo), with ``by="client"``."""
 
     _inherit = "fusion.repair.maintenance.contract"
+
+    def init(self):
+        super().init()
+        # one row per technician, bumped by each booking (see _lock_technician_schedule)
+        self.env.cr.execute(
+            """
+            CREATE TABLE IF NOT EXISTS fusion_technician_booking_lock (
+                technician_id integer PRIMARY KEY REFERENCES res_users(id) ON DELETE CASCADE,
+                bumped_at timestamp NOT NULL
+            )
+            """
+        )
 
     # ------------------------------------------------------------------
     # Settings and rules of this unit's booking
@@ -414,13 +423,26 @@ class FusionRepairMaintenanceContract(models.Model):
         self.invalidate_recordset()
 
     def _lock_technician_schedule(self, technician):
-        """Queue the bookings of one technician (transaction-level advisory lock).
+        """Queue the bookings of one technician, and make a booking that started before
+        another one of the same technician committed start again.
 
-        The exclusion constraint alone stays the guarantee, but concurrent inserts of
-        overlapping tasks make PostgreSQL deadlock on it (each waits for the other's
-        uncommitted row) and a crowd of clients may exhaust Odoo's retries. Queued, the first
-        booking commits and the next ones see it when they re-check availability."""
-        self.env.cr.execute(SQL("SELECT pg_advisory_xact_lock(%s, %s)", TECHNICIAN_SCHEDULE_LOCK, technician.id))
+        Odoo's transactions read one snapshot (REPEATABLE READ): after waiting for a lock, a
+        booking would still not see the visit committed meanwhile next to its slot, and the
+        exclusion constraint only guards the visit itself, not the travel buffer around it. So
+        every booking bumps its technician's row of ``fusion_technician_booking_lock``: the
+        second one waits for the first, then PostgreSQL refuses the bump (serialization
+        failure), Odoo replays the request on a fresh snapshot, and the re-check of
+        availability sees the first visit with its buffer ("That time was just taken")."""
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO fusion_technician_booking_lock (technician_id, bumped_at)
+                VALUES (%s, now() at time zone 'UTC')
+                ON CONFLICT (technician_id) DO UPDATE SET bumped_at = EXCLUDED.bumped_at
+                """,
+                technician.id,
+            )
+        )
 
     def _pick_technician(self, slot, technician=None):
         """The technician for ``slot``: the requested one if they can take it, else the

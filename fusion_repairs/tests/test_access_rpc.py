@@ -52,9 +52,7 @@ class TestBookingAccessOverRpc(BookingHttpMixin, HttpCase):
         cls.other_contract = cls._create_booking_contract(cls.other_client, serial="SL-H3-RPC-OTHER")
         cls.other_technician = cls._create_booking_technician("Other Technician H3 Rpc")
         cls.other_company = env["res.company"].create({"name": "H3 Other Company Rpc"})
-        cls.technician.write(
-            {"password": TECHNICIAN_PASSWORD, "company_ids": [Command.link(cls.other_company.id)]}
-        )
+        cls.technician.write({"password": TECHNICIAN_PASSWORD, "company_ids": [Command.link(cls.other_company.id)]})
         cls.portal_user = env["res.users"].create(
             {
                 "name": "H3 Portal Client Rpc",

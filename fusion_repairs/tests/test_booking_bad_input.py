@@ -311,8 +311,16 @@ class TestBookingBadInput(BookingHttpMixin, HttpCase):
         posts = [post for post in posts if post[0] != "cancel of nothing booked" and post[0] != "cancel with slot"]
         posts += [
             # a "book" form from a page that showed no visit: never moves the booked one
-            ("book form over a booking", "/confirm", {"slot_start": FREE_SLOT, "csrf_token": csrf, "booked_slot_start": ""}),
-            ("blank seen booking", "/confirm", {"slot_start": FREE_SLOT, "csrf_token": csrf, "booked_slot_start": "   "}),
+            (
+                "book form over a booking",
+                "/confirm",
+                {"slot_start": FREE_SLOT, "csrf_token": csrf, "booked_slot_start": ""},
+            ),
+            (
+                "blank seen booking",
+                "/confirm",
+                {"slot_start": FREE_SLOT, "csrf_token": csrf, "booked_slot_start": "   "},
+            ),
         ]
         for label, suffix, data in posts:
             if suffix == "/cancel" and data and "csrf_token" in dict(data) and dict(data)["csrf_token"] == csrf:

@@ -161,9 +161,7 @@ class TestParallelAdjacentBooking(concurrency.TestConcurrentBooking):
             session_b, csrf_b, offered_b = self._open_page(base_url, token_b)
             self.assertIn(first, offered_a)
             self.assertIn(second, offered_b)
-            results = self._race(
-                base_url, [(session_a, token_a, csrf_a, first), (session_b, token_b, csrf_b, second)]
-            )
+            results = self._race(base_url, [(session_a, token_a, csrf_a, first), (session_b, token_b, csrf_b, second)])
             summary = [(status, text[:160]) for status, text in results]
             booked = [index for index, (_status, text) in enumerate(results) if "Your visit is booked" in text]
             outcomes.append((round_index, first, second, booked))
