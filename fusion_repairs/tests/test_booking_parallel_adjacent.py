@@ -6,6 +6,7 @@ make the race likely: never both booked, and the technician's visits always keep
 """
 
 import contextlib
+import itertools
 import json
 import subprocess
 import sys
@@ -178,7 +179,7 @@ class TestParallelAdjacentBooking(concurrency.TestConcurrentBooking):
                 self.assertLessEqual(len(in_window), 1, in_window)
         # every visit of the technician keeps the 30-minute buffer with the next one
         tasks = self._technician_tasks(technician_id)
-        for (id_1, _c1, _s1, end_1), (id_2, _c2, start_2, _e2) in zip(tasks, tasks[1:], strict=False):
+        for (id_1, _c1, _s1, end_1), (id_2, _c2, start_2, _e2) in itertools.pairwise(tasks):
             with self.subTest(tasks=(id_1, id_2)):
                 self.assertGreaterEqual(start_2 - end_1, BUFFER, (tasks, outcomes))
         print(f"[fusion_repairs adjacent race] {outcomes}", file=sys.__stderr__)
