@@ -73,14 +73,6 @@ class SaleOrder(models.Model):
             return fields.Date.context_today(self)
         return fields.Date.context_today(self, timestamp=anchor)
 
-    def _spawn_maintenance_contracts(self):
-        """Enrol the units sold on these orders (see ``sale.order.line._fc_spawn_maintenance_contracts``);
-        kept for existing callers (e.g. ``tests/test_foundation.py``).
-
-        :return: the created and reactivated contracts
-        """
-        return self.order_line._fc_spawn_maintenance_contracts()
-
     def _fc_withdraw_maintenance_contracts(self, contracts):
         """Cancel the contracts of units this order no longer sells (order cancelled, quantity
         lowered). A unit with a booked or done visit stays enrolled: the order says so."""

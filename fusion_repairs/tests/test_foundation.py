@@ -292,5 +292,5 @@ class TestMaintenanceFoundation(FusionRepairsCommon):
 
     def test_idempotent_on_reconfirm(self):
         so = self._confirm_so(self._make_product())
-        so._spawn_maintenance_contracts()  # call again
+        so.order_line._fc_spawn_maintenance_contracts()  # call again
         self.assertEqual(len(self._contracts_for(so)), 1)
