@@ -28,6 +28,7 @@
         "views/fusion_repairs_menus.xml",
         "views/maintenance_contract_booking_views.xml",
         "views/fusion_technician_task_views.xml",
+        "views/maintenance_visit_views.xml",
         "views/maintenance_booking_templates.xml",
         "data/ir_sequence_data.xml",
         "data/mail_activity_type_data.xml",
@@ -37,6 +38,7 @@
     ],
     "demo": [
         "demo/maintenance_demo.xml",
+        "demo/maintenance_checklist_demo.xml",
         "demo/website_demo.xml",
     ],
     "assets": {

@@ -9,3 +9,7 @@ from . import sale_order_line
 from . import stock_picking
 from . import res_config_settings
 from . import fusion_technician_task
+from . import fusion_technician_task_visit
+from . import maintenance_checklist_item
+from . import maintenance_checklist_line
+from . import maintenance_visit

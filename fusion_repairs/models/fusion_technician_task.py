@@ -38,6 +38,7 @@ class FusionTechnicianTask(models.Model):
             "maintenance_contract_id",
             "repair_order_id",
             "booking_ics_sequence",
+            "maintenance_visit_id",
         }
 
     def _get_office_user(self):

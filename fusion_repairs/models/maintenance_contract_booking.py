@@ -545,6 +545,7 @@ class FusionRepairMaintenanceContract(models.Model):
             .create(self._prepare_booking_repair_values(task))
         )
         task.with_context(**no_mail).write({"calendar_event_id": event.id, "repair_order_id": repair.id})
+        self.env["fusion.repair.maintenance.visit"]._create_for_task(task, self)
         self.write({"task_id": task.id, "calendar_event_id": event.id, "repair_order_id": repair.id})
         self.message_post(
             body=self.env._(

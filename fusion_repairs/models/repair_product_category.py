@@ -36,6 +36,12 @@ class FusionRepairProductCategory(models.Model):
         "res.company",
         help="Leave empty to share the category between companies.",
     )
+    checklist_item_ids = fields.One2many(
+        "fusion.repair.maintenance.checklist.item",
+        "category_id",
+        string="Visit Checklist",
+        help="What the technician checks on every maintenance visit of a unit of this category.",
+    )
 
     # ── Maintenance policy (per equipment type) ──────────────────────────
     x_fc_maintenance_enabled = fields.Boolean(

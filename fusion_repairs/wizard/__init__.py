@@ -1,2 +1,4 @@
 from . import maintenance_booking_wizard
 from . import maintenance_booking_wizard_line
+from . import maintenance_visit_finish
+from . import maintenance_visit_not_done
