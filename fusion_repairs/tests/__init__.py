@@ -22,3 +22,4 @@ from . import test_units_lib
 from . import test_visit
 from . import test_visit_history
 from . import test_visit_move
+from . import test_visit_record
