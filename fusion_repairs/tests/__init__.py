@@ -16,6 +16,7 @@ from . import test_office_booking_tour
 from . import test_reminders
 from . import test_reminders_bands
 from . import test_spawn
+from . import test_technician_visit_tour
 from . import test_tour_booking
 from . import test_unit_transfer
 from . import test_units_lib
