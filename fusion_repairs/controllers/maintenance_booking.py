@@ -45,6 +45,7 @@ _ERRORS = {
     "session",
     "already_booked",
     "not_cancellable",
+    "nothing_to_cancel",
 }
 
 
@@ -115,7 +116,9 @@ class MaintenanceBookingController(http.Controller):
             result = contract.cancel_booking(by=BY_CLIENT)
         except (UserError, ValidationError, AccessError) as error:
             return self._refused(token, contract, error)
-        return self._redirect(token, notice="cancelled" if result["status"] == CANCELLED else None)
+        if result["status"] != CANCELLED:
+            return self._redirect(token, error="nothing_to_cancel")
+        return self._redirect(token, notice="cancelled")
 
     @http.route(
         [f"{BOOKING_ROUTE}/<string:token>/confirm", f"{BOOKING_ROUTE}/<string:token>/cancel"],
@@ -167,6 +170,7 @@ class MaintenanceBookingController(http.Controller):
                 "company": company,
                 "visit_done": bool(done_task),
                 "fc_private_page": True,
+                "main_object": request.env["fusion.repair.maintenance.contract"],  # no SEO meta (og:url)
                 "additional_title": request.env._("Maintenance booking"),
             },
             status=200 if done_task else 404,
@@ -207,14 +211,18 @@ class MaintenanceBookingController(http.Controller):
             "days_shown": DAYS_SHOWN,
             # no analytics or custom code of the website on a page whose address is a key
             "fc_private_page": True,
+            # no SEO/OpenGraph meta: it would repeat the private address (and core chokes on
+            # some escaped characters in it)
+            "main_object": request.env["fusion.repair.maintenance.contract"],
             "additional_title": env._("Book your maintenance visit"),
         }
 
     def _get_refusal_message(self, contract, error):
         """The text of the ``?error=`` reason of a redirect, or None (unknown reason, or one
         that is no longer true)."""
-        if error == "already_booked" and not contract._get_current_booking_task():
-            return None
+        booked = bool(contract._get_current_booking_task())
+        if (error == "already_booked" and not booked) or (error == "nothing_to_cancel" and booked):
+            return None  # no longer true
         if error in _ERRORS:
             return contract._get_booking_refusal_message(error)
         return None

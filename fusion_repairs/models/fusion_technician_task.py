@@ -48,6 +48,10 @@ class FusionTechnicianTask(models.Model):
             return responsible
         return super()._get_office_user()
 
+    def _get_cannot_do_activity_record(self):
+        """The contract: its responsible (often a sales user) may not open technicians' tasks."""
+        return self.sudo().maintenance_contract_id or super()._get_cannot_do_activity_record()
+
     def write(self, vals):
         booked = self.browse()
         # the booking service moves a visit with a new calendar sequence and follows it up
@@ -158,6 +162,8 @@ class FusionTechnicianTask(models.Model):
     def action_cancel(self):
         """A booked maintenance visit is cancelled through its contract (the client is emailed,
         the contract notes it), by those who may write the contract; other tasks as usual."""
+        if not self._is_dispatcher():
+            return super().action_cancel()  # refused with the "Cannot Do This Visit" hint
         visits = self.filtered(lambda task: task._is_booked_maintenance_visit())
         for task in visits:
             task.maintenance_contract_id.cancel_booking()

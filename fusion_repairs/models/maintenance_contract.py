@@ -356,6 +356,9 @@ class FusionRepairMaintenanceContract(models.Model):
 
     def write(self, vals):
         new_client = "partner_id" in vals and self.filtered(lambda c: c.partner_id.id != vals["partner_id"])
+        if new_client:
+            # the visit (task, repair order, email, address) belongs to the client who booked it
+            new_client._check_not_booked(self.env._("change the client of"))
         res = super().write(vals)
         if new_client:
             # the previous client's link must not open the new client's unit

@@ -147,6 +147,10 @@ class FusionRepairMaintenanceContract(models.Model):
             "taken": self.env._("That time was just taken. Please choose another time below."),
             "already_booked": self.env._("This visit was already booked, perhaps by someone else in your household.")
             + (" " + self.env._("You can move it below if needed.") if self._booking_change_allowed() else ""),
+            "nothing_to_cancel": self.env._(
+                "There was no booked visit to cancel: it may have been cancelled already, perhaps by someone"
+                " else in your household."
+            ),
             "not_cancellable": self.env._(
                 "This visit can no longer be cancelled online: work on it has already been recorded."
             )

@@ -357,6 +357,8 @@ class TestBookingBadInput(BookingHttpMixin, HttpCase):
             ".",
             "..",
             "%00",
+            "%d4oo",  # an escaped byte that is no UTF-8: no 500 from the page's SEO meta
+            "xKcifQVg8O9'Xjh%d4oojkltF8LcUkXCmBO8zaC0QcY",
             "a" * 129,
             "a" * 5000,
             "' OR '1'='1",

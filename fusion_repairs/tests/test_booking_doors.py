@@ -93,9 +93,12 @@ class TestBookingDoors(BookingFixturesMixin, TransactionCase):
             .create({"task_id": task.id, "reason": "The stair lift is behind a locked gate."})
         )
         wizard.action_confirm()
-        activity = task.activity_ids.filtered(lambda a: a.user_id == self.office_user)
+        # on the contract: its responsible (a sales user) cannot open technicians' tasks
+        self.assertFalse(task.activity_ids)
+        activity = self.contract.activity_ids.filtered(lambda a: a.user_id == self.office_user)
         self.assertEqual(len(activity), 1)
-        self.assertIn("locked gate", (activity.summary or "") + str(activity.note))
+        self.assertIn("locked gate", activity.with_user(self.office_user).summary + str(activity.note))
+        self.assertEqual(activity.with_user(self.office_user).res_name, self.contract.display_name)
         after = self._booking_snapshot()
         self.assertEqual(after["tasks"], before["tasks"], "the visit stays booked until the office decides")
         self.assertEqual(after["contracts"], before["contracts"])
@@ -116,6 +119,32 @@ class TestBookingDoors(BookingFixturesMixin, TransactionCase):
         self.assertEqual(task.state, "scheduled")
         self.assertTrue(task.calendar_event_id.active)
         self.assertFalse(self._client_emails("cancelled"))
+
+    def test_the_client_of_a_booked_visit_cannot_be_changed(self):
+        self._book(self.contract, toronto(2027, 1, 12, 10, 0))
+        before = self._booking_snapshot()
+        buyer = self._create_booking_client("H3 Second Owner", "second.owner@h3.example")
+        with self.assertRaisesRegex(UserError, "a maintenance visit is booked. Cancel the visit first"):
+            self.contract.with_user(self.office_user).partner_id = buyer
+        self.assertEqual(self.contract.partner_id, self.client)
+        self.assertEqual(self._booking_snapshot(), before)
+
+    def test_office_sees_no_button_it_cannot_open(self):
+        from lxml import etree
+
+        self._book(self.contract, toronto(2027, 1, 12, 10, 0))
+        arch = self.contract.with_user(self.office_user).get_views([(False, "form")])["views"]["form"]["arch"]
+        buttons = {node.get("name") for node in etree.fromstring(arch).xpath("//button")}
+        self.assertNotIn("action_view_task", buttons, "a sales user cannot open technicians' tasks")
+        self.assertNotIn("action_view_repair_order", buttons)
+        self.assertIn("action_cancel_booking", buttons)
+
+    def test_start_and_done_only_from_the_planned_day(self):
+        task = self._book(self.contract, toronto(2027, 1, 12, 10, 0))
+        self.assertFalse(task.with_user(self.technician).planned_day_reached, "tomorrow's visit")
+        with freeze_time("2027-01-12 14:00:00"):
+            task.invalidate_recordset(["planned_day_reached"])
+            self.assertTrue(task.with_user(self.technician).planned_day_reached)
 
     def test_a_new_client_gets_a_new_link(self):
         old_token = self.contract.booking_token
@@ -228,6 +257,14 @@ class TestBookingPagePrivacy(BookingHttpMixin, HttpCase):
                 self.assertNotIn("tracker.example.com", response.text)
         # the rest of the website keeps them
         self.assertIn("G-H3TRACKING", self.url_open("/contactus").text)
+
+    def test_cancelling_a_visit_already_cancelled_says_so(self):
+        self._book(self.contract, toronto(2027, 1, 13, 10, 0))
+        doc = self._doc(self._open(self.contract.booking_token))
+        csrf = self._csrf(doc, "o_fc_cancel_form") or self._csrf(doc)
+        self.contract.cancel_booking()  # meanwhile, in another tab
+        text = self._page_text(self._cancel(self.contract.booking_token, csrf))
+        self.assertIn("There was no booked visit to cancel: it may have been cancelled already", text)
 
     def test_an_internal_refusal_reaches_the_client_as_a_plain_sentence(self):
         doc = self._doc(self._open(self.contract.booking_token))

@@ -123,6 +123,10 @@ class FusionTechnicianTask(models.Model):
         help="The technician reported that they cannot do this visit (see the chatter and the "
         "office's activity). Cleared when the task is moved or reassigned.",
     )
+    planned_day_reached = fields.Boolean(
+        compute="_compute_planned_day_reached",
+        help="The task is planned for today or earlier: it can be started and finished.",
+    )
     can_edit_schedule = fields.Boolean(
         compute="_compute_can_edit_schedule",
         help="Dispatchers plan tasks: client, time, technician and type are read-only for the others.",
@@ -545,12 +549,22 @@ class FusionTechnicianTask(models.Model):
         self._check_planned_day_reached()
         self.sudo().write({"state": "done"})
 
+    def _get_local_tomorrow_utc(self):
+        """Naive UTC start of tomorrow in the company zone: tasks from then on are not today's."""
+        tz = self._get_company_tz()
+        today = availability.as_utc(fields.Datetime.now()).astimezone(tz).date()
+        return availability.local_day_bounds_utc(today, tz)[1]
+
+    def _compute_planned_day_reached(self):
+        tomorrow = self._get_local_tomorrow_utc()
+        for task in self:
+            task.planned_day_reached = not task.scheduled_start or task.scheduled_start < tomorrow
+
     def _check_planned_day_reached(self):
         """A task is started or finished on its planned day or later: a tap on the wrong card
         must not close next week's visit (move the task first if it really happens earlier)."""
         tz = self._get_company_tz()
-        today = availability.as_utc(fields.Datetime.now()).astimezone(tz).date()
-        tomorrow = availability.local_day_bounds_utc(today, tz)[1]  # naive UTC, as stored
+        tomorrow = self._get_local_tomorrow_utc()
         early = self.filtered(lambda task: task.scheduled_start and task.scheduled_start >= tomorrow)
         if early:
             task = early[0]
@@ -604,6 +618,10 @@ class FusionTechnicianTask(models.Model):
         )
         return dispatcher or self.env.ref("base.user_admin")
 
+    def _get_cannot_do_activity_record(self):
+        """The record the office's "cannot do" to-do is attached to: one they can open."""
+        return self
+
     def _report_cannot_do(self, reason):
         """Tell the office that the technician cannot do this visit: a note in the
         chatter, a to-do for ``_get_office_user()`` and the task flagged. The task keeps
@@ -623,7 +641,7 @@ class FusionTechnicianTask(models.Model):
                 % (self.env._("%(technician)s cannot do this visit.", technician=reporter), plaintext2html(reason)),
                 subtype_xmlid="mail.mt_note",
             )
-            task.activity_schedule(
+            task._get_cannot_do_activity_record().activity_schedule(
                 "fusion_tasks.mail_activity_type_cannot_do",
                 summary=summary,
                 note=plaintext2html(reason),
