@@ -45,6 +45,7 @@ _ERRORS = {
     "session",
     "already_booked",
     "not_cancellable",
+    "out_of_service",
 }
 
 
@@ -180,8 +181,10 @@ class MaintenanceBookingController(http.Controller):
         settings = contract._get_booking_settings()
         task = contract._get_current_booking_task()
         can_change = contract._booking_change_allowed()
+        # a unit that cannot be booked at all (out of service): the page says why, no times
+        blocked = contract._get_booking_block_reason()
         days = []
-        if not task or can_change:
+        if (not task or can_change) and not blocked:
             slots = contract._get_available_slots(for_client=True)
             days = booking_slots.group_slots_by_day(slots, tz_name, lang, settings["arrival_window_minutes"])
         current_value = booking_slots.format_slot_start(task.scheduled_start) if task else ""
@@ -199,15 +202,19 @@ class MaintenanceBookingController(http.Controller):
             "settings": settings,
             "booking": contract._get_booking_summary(task) if task else {},
             "can_change": can_change,
-            "error": error,
+            "error": None if blocked else error,
             "notice": notice,
+            "blocked": blocked,
+            "blocked_message": contract._get_booking_refusal_message(blocked) if blocked else None,
             "prepare_items": contract._get_visit_preparation_items(),
             "visit_duration_label": booking_slots.format_duration(contract._get_visit_duration_hours()),
             "opening_label": contract._get_booking_opening_label(),
             "days_shown": DAYS_SHOWN,
             # no analytics or custom code of the website on a page whose address is a key
             "fc_private_page": True,
-            "additional_title": env._("Book your maintenance visit"),
+            "additional_title": env._("Your equipment is out of service")
+            if blocked == "out_of_service"
+            else env._("Book your maintenance visit"),
         }
 
     def _get_refusal_message(self, contract, error):
