@@ -4,6 +4,8 @@ and online booking stop; the unit is back in service when that repair is done.""
 
 from datetime import date, datetime
 
+from lxml import etree
+
 from odoo.addons.fusion_repairs.lib.booking_slots import BookingError
 from odoo.exceptions import AccessError
 from odoo.fields import Command
@@ -222,6 +224,34 @@ class TestOutOfService(BookingFixturesMixin, TransactionCase):
         self.assertFalse(
             self.env[action["res_model"]].with_user(other).search(action["domain"]), "another technician sees none"
         )
+
+    def test_the_contract_form_shows_the_status_and_the_history(self):
+        self._visit("fail", "pass")
+
+        def arch(user, view_type="form"):
+            views = self.contract.with_user(user).get_views([(False, view_type)])["views"]
+            return etree.fromstring(views[view_type]["arch"])
+
+        form = arch(self.office_user)
+        for button in (
+            "action_view_visits",
+            "action_view_certificates",
+            "action_view_corrective_repairs",
+            "action_return_to_service",
+        ):
+            self.assertTrue(form.xpath(f"//button[@name='{button}']"), button)
+        self.assertTrue(form.xpath("//widget[@name='web_ribbon'][@title='Out of Service']"))
+        alert = form.xpath("//div[contains(@class, 'o_fc_out_of_service_alert')]")[0]
+        self.assertTrue(alert.xpath(".//field[@name='x_fc_out_of_service_since']"))
+        self.assertTrue(alert.xpath(".//field[@name='x_fc_out_of_service_reason']"))
+        self.assertIn("x_fc_out_of_service", arch(self.office_user, "list").get("decoration-danger"))
+        self.assertTrue(arch(self.office_user, "search").xpath("//filter[@name='out_of_service']"))
+        # the technician opens the form of their visit's unit, without the office's parts
+        tech_form = arch(self.technician)
+        self.assertTrue(tech_form.xpath("//button[@name='action_view_visits']"))
+        self.assertFalse(tech_form.xpath("//button[@name='action_view_corrective_repairs']"))
+        self.assertFalse(tech_form.xpath("//button[@name='action_return_to_service']"))
+        self.assertTrue(Form(self.contract.with_user(self.technician)).x_fc_out_of_service)
 
 
 @tagged("post_install", "-at_install")
