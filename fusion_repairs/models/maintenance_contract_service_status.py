@@ -219,7 +219,9 @@ class FusionRepairMaintenanceContract(models.Model):
             "date_label": format_date(self.env, visit.visit_date, lang_code=lang, date_format="long")
             if visit.visit_date
             else "",
-            "checks": [{"name": line.name, "note": line.note or ""} for line in visit._get_failed_safety_lines()],
+            "checks": [{"name": line.name, "note": line.note or ""} for line in visit._get_failed_safety_lines()]
+            if visit
+            else [],
         }
 
     def _send_out_of_service_email(self):

@@ -32,7 +32,8 @@ class RepairOrder(models.Model):
     )
 
     def action_repair_done(self):
-        # the one place where core moves a repair order to done (action_repair_end calls it)
+        # the one place where core moves a repair order to done (action_repair_end calls it);
+        # super() wrote the orders, so the caller may: the contract follows in sudo
         res = super().action_repair_done()
         corrective = self.filtered(lambda repair: repair.state == "done" and repair.x_fc_maintenance_contract_id)
         for repair in corrective:
