@@ -29,11 +29,13 @@
         "views/maintenance_contract_booking_views.xml",
         "views/fusion_technician_task_views.xml",
         "views/maintenance_visit_views.xml",
+        "views/maintenance_contract_service_status_views.xml",
         "views/maintenance_booking_templates.xml",
         "data/ir_sequence_data.xml",
         "data/mail_activity_type_data.xml",
         "data/mail_template_data.xml",
         "data/mail_template_booking_data.xml",
+        "data/mail_template_service_status_data.xml",
         "data/ir_cron.xml",
     ],
     "demo": [

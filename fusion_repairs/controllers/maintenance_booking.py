@@ -46,6 +46,7 @@ _ERRORS = {
     "already_booked",
     "not_cancellable",
     "nothing_to_cancel",
+    "out_of_service",
 }
 
 
@@ -184,8 +185,10 @@ class MaintenanceBookingController(http.Controller):
         settings = contract._get_booking_settings()
         task = contract._get_current_booking_task()
         can_change = contract._booking_change_allowed()
+        # a unit that cannot be booked at all (out of service): the page says why, no times
+        blocked = contract._get_booking_block_reason()
         days = []
-        if not task or can_change:
+        if (not task or can_change) and not blocked:
             slots = contract._get_available_slots(for_client=True)
             days = booking_slots.group_slots_by_day(slots, tz_name, lang, settings["arrival_window_minutes"])
         current_value = booking_slots.format_slot_start(task.scheduled_start) if task else ""
@@ -203,8 +206,10 @@ class MaintenanceBookingController(http.Controller):
             "settings": settings,
             "booking": contract._get_booking_summary(task) if task else {},
             "can_change": can_change,
-            "error": error,
+            "error": None if blocked else error,
             "notice": notice,
+            "blocked": blocked,
+            "blocked_message": contract._get_booking_refusal_message(blocked) if blocked else None,
             "prepare_items": contract._get_visit_preparation_items(),
             "visit_duration_label": booking_slots.format_duration(contract._get_visit_duration_hours()),
             "opening_label": contract._get_booking_opening_label(),
@@ -214,7 +219,9 @@ class MaintenanceBookingController(http.Controller):
             # no SEO/OpenGraph meta: it would repeat the private address (and core chokes on
             # some escaped characters in it)
             "main_object": request.env["fusion.repair.maintenance.contract"],
-            "additional_title": env._("Book your maintenance visit"),
+            "additional_title": env._("Your equipment is out of service")
+            if blocked == "out_of_service"
+            else env._("Book your maintenance visit"),
         }
 
     def _get_refusal_message(self, contract, error):

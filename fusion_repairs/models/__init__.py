@@ -13,3 +13,6 @@ from . import fusion_technician_task_visit
 from . import maintenance_checklist_item
 from . import maintenance_checklist_line
 from . import maintenance_visit
+from . import maintenance_visit_service_status
+from . import maintenance_contract_service_status
+from . import repair_order

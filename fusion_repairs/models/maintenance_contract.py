@@ -324,12 +324,11 @@ class FusionRepairMaintenanceContract(models.Model):
                 )
 
     def _compute_visit_count(self):
+        # visit records as the reader sees them: a technician counts their own visits
         counts = dict(
-            self.env["fusion.technician.task"]
-            .sudo()
-            ._read_group(
-                [("maintenance_contract_id", "in", self.ids), ("state", "!=", "cancelled")],
-                ["maintenance_contract_id"],
+            self.env["fusion.repair.maintenance.visit"]._read_group(
+                [("contract_id", "in", self.ids), ("state", "!=", "cancelled")],
+                ["contract_id"],
                 ["__count"],
             )
         )
@@ -396,11 +395,12 @@ class FusionRepairMaintenanceContract(models.Model):
             )
         return True
 
-    def _roll_forward(self, service_date, task=None):
+    def _roll_forward(self, service_date, task=None, what=None):
         """Close the current cycle after a visit on ``service_date``: next due
         date counted from the service, new booking link, reminders reset and the
         current booking cleared. One note on the chatter says so (naming the
-        visit ``task`` when there is one)."""
+        visit ``task`` when there is one, else saying ``what`` happened, e.g. "Back in
+        service after RO/0042, done on …")."""
         service_date = fields.Date.to_date(service_date)
         for contract in self:
             next_due = service_date + relativedelta(months=contract.interval_months)
@@ -427,6 +427,8 @@ class FusionRepairMaintenanceContract(models.Model):
                     service=service_words,
                     due=due_words,
                 )
+            elif what:
+                body = self.env._("%(what)s Next maintenance due on %(due)s.", what=what, due=due_words)
             else:
                 body = self.env._(
                     "Serviced on %(service)s. Next maintenance due on %(due)s.",
@@ -499,15 +501,16 @@ class FusionRepairMaintenanceContract(models.Model):
         return self._action_open_form(self.task_id)
 
     def action_view_visits(self):
-        """Every visit of this unit (cancelled bookings left out), newest first."""
+        """The visit records of this unit (cancelled bookings left out), newest first: date,
+        technician, result."""
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Visits of %s", self.display_name),
-            "res_model": "fusion.technician.task",
-            "views": [(False, "list"), (False, "form"), (False, "calendar")],
-            "domain": [("maintenance_contract_id", "=", self.id), ("state", "!=", "cancelled")],
-            "context": {"default_maintenance_contract_id": self.id, "default_partner_id": self.partner_id.id},
+            "res_model": "fusion.repair.maintenance.visit",
+            "views": [(False, "list"), (False, "form")],
+            "domain": [("contract_id", "=", self.id), ("state", "!=", "cancelled")],
+            "context": {"create": False},
         }
 
     def action_view_repair_order(self):

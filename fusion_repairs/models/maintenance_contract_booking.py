@@ -123,6 +123,12 @@ class FusionRepairMaintenanceContract(models.Model):
             return bool(not task)
         return (now or fields.Datetime.now()) < self._booking_change_deadline()
 
+    def _get_booking_block_reason(self):
+        """Why this unit cannot be booked at all for now (a refusal reason, e.g. the unit is out
+        of service), or False. Extended by other concerns of the contract."""
+        self.ensure_one()
+        return False
+
     def _get_booking_refusal_message(self, reason):
         settings = self._get_booking_settings()
         phone = (self.company_id or self.env.company).phone
@@ -300,6 +306,9 @@ class FusionRepairMaintenanceContract(models.Model):
         self._lock_for_booking()
         if self.state != "active":
             raise self._booking_refusal("inactive")
+        blocked = self._get_booking_block_reason()
+        if blocked:
+            raise self._booking_refusal(blocked)
         task = self._get_current_booking_task()
         if task and task.scheduled_start == slot_start and (not technician or task.technician_id == technician):
             return UNCHANGED, task  # a double click, or the office confirming what is booked
@@ -608,6 +617,9 @@ class FusionRepairMaintenanceContract(models.Model):
         self.check_access("write")
         if self.state != "active":
             raise self._booking_refusal("inactive")
+        blocked = self._get_booking_block_reason()
+        if blocked:
+            raise self._booking_refusal(blocked)
         # created now: its free times are real records the day/time pickers filter
         wizard = self.env["fusion.repair.maintenance.booking.wizard"].create({"contract_id": self.id})
         return {

@@ -13,6 +13,7 @@ from . import test_foundation
 from . import test_foundation_labels
 from . import test_office_booking
 from . import test_office_booking_tour
+from . import test_out_of_service
 from . import test_reminders
 from . import test_reminders_bands
 from . import test_spawn

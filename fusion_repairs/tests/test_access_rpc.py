@@ -174,6 +174,8 @@ class TestBookingAccessOverRpc(BookingHttpMixin, HttpCase):
                 (f"{label}.action_resume", "action_resume", [ids], {}),
                 (f"{label}.action_cancel", "action_cancel", [ids], {}),
                 (f"{label}.write(booking_token)", "write", [ids, {"booking_token": "A" * 43}], {}),
+                (f"{label}.action_return_to_service", "action_return_to_service", [ids], {}),
+                (f"{label}.write(x_fc_out_of_service)", "write", [ids, {"x_fc_out_of_service": True}], {}),
                 (
                     f"{label}.search_read(booking_token)",
                     "search_read",

@@ -34,7 +34,7 @@ class TestVisitHistory(BookingFixturesMixin, TransactionCase):
         self.assertEqual(contract.task_ids, task, "the done visit stays in the history")
         self.assertEqual(contract.visit_count, 1)
         action = contract.action_view_visits()
-        self.assertEqual(self.env[action["res_model"]].search(action["domain"]), task)
+        self.assertEqual(self.env[action["res_model"]].search(action["domain"]).task_id, task)
         # a booking cancelled later in the next cycle is no visit
         contract.next_due_date = "2027-01-25"
         self._book(contract, toronto(2027, 1, 13, 10, 0)).action_cancel()
