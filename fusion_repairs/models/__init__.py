@@ -13,3 +13,6 @@ from . import fusion_technician_task_visit
 from . import maintenance_checklist_item
 from . import maintenance_checklist_line
 from . import maintenance_visit
+from . import maintenance_visit_certificate
+from . import res_company
+from . import res_users
