@@ -1,1 +1,2 @@
 from . import maintenance_booking
+from . import certificate_verification

@@ -16,3 +16,6 @@ from . import maintenance_visit
 from . import maintenance_visit_service_status
 from . import maintenance_contract_service_status
 from . import repair_order
+from . import maintenance_visit_certificate
+from . import res_company
+from . import res_users

@@ -69,6 +69,13 @@ class FusionRepairMaintenanceContract(models.Model):
         help="Serial number of the unit when it is not (yet) a stock lot.",
     )
     serial_display = fields.Char(string="Serial Number", compute="_compute_serial_display")
+    device_licence_number = fields.Char(
+        string="Installation / Licence No.",
+        copy=False,
+        tracking=True,
+        help="The unit's installation or device licence number when it has one (e.g. the TSSA licence of a"
+        " lift), printed on its inspection certificates.",
+    )
     original_sale_order_id = fields.Many2one(
         "sale.order",
         string="Original Sales Order",

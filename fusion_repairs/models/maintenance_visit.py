@@ -69,7 +69,7 @@ class FusionRepairMaintenanceVisit(models.Model):
     result = fields.Selection(VISIT_RESULTS, readonly=True, tracking=True, copy=False)
     not_done_reason = fields.Selection(NOT_DONE_REASONS, string="Why Not Done", readonly=True, tracking=True)
     line_ids = fields.One2many("fusion.repair.maintenance.checklist.line", "visit_id", string="Checklist")
-    notes = fields.Html(string="Remarks", tracking=True)
+    notes = fields.Html(string="Remarks")
     photo_ids = fields.Many2many("ir.attachment", string="Photos")
     signature = fields.Binary(string="Client Signature", copy=False, attachment=True)
     signed_by = fields.Char(string="Signed By", copy=False, tracking=True)

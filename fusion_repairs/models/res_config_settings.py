@@ -43,6 +43,11 @@ class ResConfigSettings(models.TransientModel):
         default=60,
         help="Length of the arrival window promised to the client.",
     )
+    x_fc_contractor_registration = fields.Char(
+        related="company_id.x_fc_contractor_registration",
+        readonly=False,
+        string="Contractor Registration No.",
+    )
 
     def set_values(self):
         for settings in self:
