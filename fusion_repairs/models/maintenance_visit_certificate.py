@@ -71,6 +71,17 @@ class FusionRepairMaintenanceVisit(models.Model):
                 self.sudo().certificate_attachment_id = attachment
         return self.env.ref(CERTIFICATE_REPORT).report_action(self)
 
+    def action_print_inspection_report(self):
+        """The report of a done visit that certifies nothing (failed, or a unit that needs no
+        certificate): the same page, titled as a report, "Failed: out of service" when so."""
+        self.ensure_one()
+        self.check_access("read")
+        if self.state != "done" or self.result == "not_done":
+            raise UserError(self.env._("Only a finished visit has an inspection report."))
+        if self.certificate_number:
+            return self.action_print_certificate()
+        return self.env.ref(CERTIFICATE_REPORT).report_action(self)
+
     def action_open_certificate(self):
         """Open the certificate's PDF (smart button)."""
         self.ensure_one()
@@ -323,6 +334,7 @@ class FusionRepairMaintenanceVisit(models.Model):
                 else False,
                 lang,
             ),
-            "qr_code": self._get_certificate_qr_data_uri(),
-            "verification_url": self._get_certificate_url(),
+            "qr_code": self._get_certificate_qr_data_uri() if self.sudo().certificate_token else "",
+            "verification_url": self._get_certificate_url() if self.sudo().certificate_token else "",
+            "out_of_service": bool(self.out_of_service),
         }

@@ -210,6 +210,32 @@ class TestVisitCertificate(CertificateFixturesMixin, TransactionCase):
         self.assertFalse(visit.certificate_number or visit.certificate_attachment_id)
         self.assertFalse(visit.message_ids.filtered(lambda m: m.message_type == "comment"))
 
+    def test_a_failed_safety_visit_prints_a_report_out_of_service_not_a_certificate(self):
+        task, visit = self._book_visit()
+        with freeze_time(VISIT_DAY):
+            self._answer(task, [("fail", None), ("pass", "24.9")])
+            self._finish_with_wizard(task)
+        self.assertEqual((visit.result, visit.out_of_service), ("failed", True))
+        self.assertFalse(visit.certificate_number)
+        office = self._create_office_user()
+        action = visit.with_user(office).action_print_inspection_report()
+        self.assertEqual(action["report_name"], "fusion_repairs.report_inspection_certificate")
+        pdf, _kind = (
+            self.env["ir.actions.report"]
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf("fusion_repairs.action_report_inspection_certificate", visit.ids)
+        )
+        text = pdf_text(pdf)
+        for expected in (
+            "Inspection Report",
+            "Failed: out of service",
+            "Do not use this unit",
+            "Safety edges stop travel",
+        ):
+            self.assertIn(expected, text)
+        for absent in ("Safety Inspection Certificate", "Valid until", "Check this certificate"):
+            self.assertNotIn(absent, text)
+
     def test_no_pdf_still_numbers_the_certificate_and_tells_the_office(self):
         task, visit = self._book_visit()
         missing = UserError("Unable to find Wkhtmltopdf on this system. The PDF can not be created.")
