@@ -5,11 +5,14 @@
     pip install playwright                  # the Python package only; Chromium comes from Debian
     python3 scripts/screenshots.py --url http://localhost:8069 --db fusion_demo
 
-Writes docs/screenshots/{category_form,contract_form,reminder_email,booking,confirmation}.png.
-The last two book a visit on the demo database.
+Writes docs/screenshots/{category_form,contract_form,reminder_email,booking,confirmation,
+phone_checklist,contract_history}.png. The client books a visit on the demo database; the
+visit's checklist is shown on a 390 px phone, then the visit is finished (all checks passed)
+and the contract shows the unit's history.
 """
 
 import argparse
+import datetime
 import pathlib
 import xmlrpc.client
 
@@ -92,6 +95,34 @@ def main():
             submit.click()
         client.wait_for_load_state("networkidle")
         client.screenshot(path=OUT / "confirmation.png", full_page=False)
+
+        task_id = call("fusion.repair.maintenance.contract", "read", [contract["id"]], ["task_id"])[0]["task_id"][0]
+        phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+        phone.context.add_cookies(page.context.cookies())
+        phone.goto(f"{args.url}/odoo/action-fusion_tasks.fusion_technician_task_action_my/{task_id}")
+        phone.wait_for_selector("div[name='visit_line_ids'] .o_kanban_record")
+        phone.wait_for_timeout(500)
+        phone.screenshot(path=OUT / "phone_checklist.png", full_page=False)
+
+        # the visit happens today: every check passes, the visit is finished
+        now = datetime.datetime.now(datetime.UTC).replace(tzinfo=None, microsecond=0)
+        call(
+            "fusion.technician.task",
+            "write",
+            [task_id],
+            {"scheduled_start": f"{now - datetime.timedelta(hours=1)}", "scheduled_end": f"{now}"},
+        )
+        visit_id = call("fusion.technician.task", "read", [task_id], ["maintenance_visit_id"])[0][
+            "maintenance_visit_id"
+        ][0]
+        line_ids = call("fusion.repair.maintenance.checklist.line", "search", [("visit_id", "=", visit_id)])
+        call("fusion.repair.maintenance.checklist.line", "write", line_ids, {"result": "pass", "reading": ""})
+        call("fusion.technician.task", "action_done", [task_id])
+        page.goto(f"{args.url}/odoo/action-fusion_repairs.fusion_repair_maintenance_contract_action/{contract['id']}")
+        page.wait_for_selector(".o_form_view .o_form_sheet")
+        page.click(".o_notebook .nav-link:has-text('Past Visits')")
+        page.wait_for_timeout(500)
+        page.screenshot(path=OUT / "contract_history.png")
         browser.close()
     print(f"screenshots written to {OUT}")
 
