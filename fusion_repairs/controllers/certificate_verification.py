@@ -5,17 +5,14 @@ client, a buyer, an inspector) that it is genuine: number, unit, inspection date
 validity, and the company that issued it. Nothing about the client (name, address) is shown.
 """
 
-import re
-
 from odoo import fields, http
 from odoo.http import request
 from odoo.tools import consteq
 
 from ..models.maintenance_visit_certificate import CERTIFICATE_ROUTE
-from .maintenance_booking import _PRIVATE_PAGE_HEADERS
 
-# secrets.token_urlsafe(24) output: 32 characters; nothing else is looked up
-_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
+# secrets.token_urlsafe output, like the booking links: nothing else is looked up
+from .maintenance_booking import _PRIVATE_PAGE_HEADERS, _TOKEN_RE
 
 
 class CertificateVerificationController(http.Controller):

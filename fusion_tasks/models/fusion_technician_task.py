@@ -366,16 +366,6 @@ class FusionTechnicianTask(models.Model):
             )
         )
 
-    def _fc_value_changes(self, name, value):
-        """Whether writing ``value`` to field ``name`` changes this task."""
-        field = self._fields[name]
-        return self[name] != field.convert_to_record(field.convert_to_cache(value, self), self)
-
-    @api.model
-    def _check_schedule_values(self, start, end):
-        if start and end and fields.Datetime.to_datetime(end) <= fields.Datetime.to_datetime(start):
-            raise ValidationError(self.env._("A task must end after it starts."))
-
     def _sql_error_to_exception(self, exc):
         """The error to show for a database constraint violation: ``TaskOverlapError``
         for the technician overlap (exclusion constraint), ``ValidationError`` otherwise."""
