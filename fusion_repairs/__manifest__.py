@@ -52,6 +52,10 @@
             "fusion_repairs/static/src/scss/maintenance_booking.scss",
             "fusion_repairs/static/src/interactions/maintenance_booking.js",
         ],
+        "web.assets_backend": [
+            "fusion_repairs/static/src/scss/maintenance_visit.scss",
+            "fusion_repairs/static/src/js/booking_error_dialog.js",
+        ],
         "web.assets_tests": [
             "fusion_repairs/static/tests/tours/**/*",
         ],

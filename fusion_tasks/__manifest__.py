@@ -19,6 +19,11 @@
         "views/res_config_settings_views.xml",
         "views/fusion_tasks_menus.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "fusion_tasks/static/src/js/task_overlap_error_dialog.js",
+        ],
+    },
     "pre_init_hook": "_pre_init_fusion_tasks",
     "application": True,
 }

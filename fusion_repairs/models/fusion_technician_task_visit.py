@@ -106,7 +106,7 @@ class FusionTechnicianTask(models.Model):
                 " maintenance: please rebook it with the client.",
                 task=task.name,
                 reason=reason_label,
-                note=f": {note}" if note else "",
+                note=f": {note.strip().rstrip('.')}" if note and note.strip() else "",
             ),
             subtype_xmlid="mail.mt_note",
         )

@@ -616,7 +616,15 @@ class FusionRepairMaintenanceContract(models.Model):
         self.ensure_one()
         self.check_access("write")
         if self.state != "active":
-            raise self._booking_refusal("inactive")
+            raise UserError(self.env._("%s is not active: resume it before booking a visit.", self.display_name))
+        if self._get_booking_block_reason() == "out_of_service":
+            raise UserError(
+                self.env._(
+                    "%s is out of service: its corrective repair must be done (or the unit returned to"
+                    " service) before a maintenance visit is booked.",
+                    self.display_name,
+                )
+            )
         blocked = self._get_booking_block_reason()
         if blocked:
             raise self._booking_refusal(blocked)

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from lxml import etree
 
 from odoo.addons.fusion_repairs.lib.booking_slots import BookingError
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 from odoo.tests import Form, HttpCase, TransactionCase, freeze_time, tagged
 
@@ -165,7 +165,8 @@ class TestOutOfService(BookingFixturesMixin, TransactionCase):
             self.env["fusion.technician.task"].search_count([("maintenance_contract_id", "=", self.contract.id)]),
             tasks,
         )
-        with self.assertRaises(BookingError):
+        # the office is told in its own words (and has no Book button meanwhile)
+        with self.assertRaisesRegex(UserError, "is out of service: its corrective repair must be done"):
             self.contract.action_open_booking_wizard()
 
     def test_a_failed_check_that_is_not_safety_critical_is_just_failed(self):

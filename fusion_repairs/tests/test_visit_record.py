@@ -139,6 +139,8 @@ class TestVisitRecord(BookingFixturesMixin, TransactionCase):
             self.assertEqual(activity.user_id, self.office_user)
             self.assertIn("Client absent", activity.summary)
             self.assertTrue(self.contract._get_available_slots(), "a new time can be booked")
+            note = self.contract.message_ids.filtered(lambda m: "could not be done" in str(m.body))
+            self.assertIn("No answer at the door at 10:15. The unit still needs", note.preview)
 
     def test_technicians_cannot_set_the_result_or_state_of_a_visit(self):
         _task, visit = self._book_visit()

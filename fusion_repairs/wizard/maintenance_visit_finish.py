@@ -20,6 +20,7 @@ class FusionRepairMaintenanceVisitFinish(models.TransientModel):
         readonly=False,
     )
     failed_checks = fields.Char(compute="_compute_failed_checks")
+    safety_failed = fields.Boolean(compute="_compute_failed_checks")
     signed_by = fields.Char(string="Client's Name", compute="_compute_signed_by", store=True, readonly=False)
     signature = fields.Binary(string="Client's Signature")
 
@@ -33,7 +34,9 @@ class FusionRepairMaintenanceVisitFinish(models.TransientModel):
     def _compute_failed_checks(self):
         for wizard in self:
             lines = wizard.task_id.sudo().maintenance_visit_id.line_ids
-            wizard.failed_checks = ", ".join(lines.filtered(lambda line: line.result == "fail").mapped("name"))
+            failed = lines.filtered(lambda line: line.result == "fail")
+            wizard.failed_checks = ", ".join(failed.mapped("name"))
+            wizard.safety_failed = any(failed.mapped("safety_critical"))
 
     @api.depends("task_id")
     def _compute_signed_by(self):
