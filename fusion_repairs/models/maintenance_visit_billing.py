@@ -238,21 +238,19 @@ class FusionRepairMaintenanceVisit(models.Model):
         if not invoice.partner_id.email:
             return self.env._("the client has no email address")
         author = self.contract_id.user_id
-        settings = {"sending_methods": ["email"]}
+        settings = {"sending_methods": {"email"}}
         if author and not author.share:
             settings.update(author_user_id=author.id, author_partner_id=author.partner_id.id)
         try:
             with self.env.cr.savepoint():
-                invoice.with_company(invoice.company_id).with_context(mail_notify_force_send=False)._generate_and_send(
-                    **settings
-                )
+                self.env["account.move.send"].with_company(invoice.company_id).with_context(
+                    mail_notify_force_send=False
+                )._generate_and_send_invoices(invoice, allow_fallback_pdf=True, **settings)
         except TRANSIENT_DB_ERRORS:
             raise
         except Exception as error:  # pylint: disable=broad-except
             _logger.info("Invoice email of maintenance visit %s failed", self.id, exc_info=True)
             return self._format_error(error)
-        if not invoice.is_move_sent:
-            return self.env._("the invoice email was not sent")
         return None
 
     # ------------------------------------------------------------------
