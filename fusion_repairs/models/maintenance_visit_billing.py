@@ -110,7 +110,8 @@ class FusionRepairMaintenanceVisit(models.Model):
         return product
 
     def _get_visit_line_description(self, product):
-        """ "Maintenance Visit — Handicare Freecurve Stair Lift, serial SL-0001, visit of Jan 12, 2027" """
+        """The service product, then "Handicare Freecurve Stair Lift, serial SL-0001, visit of
+        January 12, 2027, VISIT/2027/00012" (in the client's language)."""
         self.ensure_one()
         lang = self.partner_id.lang or self.env.lang
         parts = [self.product_id.with_context(lang=lang).display_name or self.contract_id.display_name]
