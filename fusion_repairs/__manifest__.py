@@ -35,6 +35,7 @@
         "views/res_users_views.xml",
         "report/inspection_certificate.xml",
         "data/ir_sequence_data.xml",
+        "data/product_data.xml",
         "data/mail_activity_type_data.xml",
         "data/mail_template_data.xml",
         "data/mail_template_booking_data.xml",

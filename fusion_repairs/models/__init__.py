@@ -17,5 +17,7 @@ from . import maintenance_visit_service_status
 from . import maintenance_contract_service_status
 from . import repair_order
 from . import maintenance_visit_certificate
+from . import maintenance_visit_billing
+from . import maintenance_contract_billing
 from . import res_company
 from . import res_users

@@ -185,15 +185,20 @@ class FusionRepairMaintenanceVisit(models.Model):
 
     def _after_finish(self):
         """What a finished (passed or failed) visit leads to: the certificate of a passed
-        safety inspection, the unit taken out of service after a failed safety check."""
+        safety inspection, the unit taken out of service after a failed safety check, and the
+        charge of the visit (its sales order)."""
         self._issue_certificate_if_due()
         self._handle_failed_safety_checks()
+        self._bill_visit_if_due()
 
     def _issue_certificate_if_due(self):
         """Extended by ``maintenance_visit_certificate.py``."""
 
     def _handle_failed_safety_checks(self):
         """Extended by ``maintenance_contract_service_status.py``."""
+
+    def _bill_visit_if_due(self):
+        """Extended by ``maintenance_visit_billing.py``."""
 
     def _record_not_done(self, reason, note=None):
         """Nothing could be done on site: the visit says why (the contract does not roll forward)."""

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.tools import format_amount
 
 
@@ -93,3 +93,41 @@ class ProductTemplate(models.Model):
             "fee": fee,
             "currency": currency,
         }
+
+    @api.model
+    def _fc_demo_set_ontario_hst(self, product_ids, company_id=None):
+        """Demo data: the maintenance service products carry Ontario HST 13% (sales, excluded
+        from the price), the company's own 13% sales tax, or a demo "HST 13%" made for it."""
+        company = self.env["res.company"].browse(company_id) if company_id else self.env.company
+        Tax = self.env["account.tax"].sudo().with_company(company)
+        tax = Tax.search(
+            [
+                ("company_id", "=", company.id),
+                ("type_tax_use", "=", "sale"),
+                ("amount_type", "=", "percent"),
+                ("amount", "=", 13.0),
+            ]
+        ).filtered(lambda tax: not tax.price_include)[:1]
+        if not tax:
+            canada = self.env.ref("base.ca")
+            TaxGroup = self.env["account.tax.group"].sudo().with_company(company)
+            group = TaxGroup.search(
+                [("company_id", "=", company.id), ("country_id", "=", canada.id), ("name", "=", "HST 13%")], limit=1
+            ) or TaxGroup.create({"name": "HST 13%", "company_id": company.id, "country_id": canada.id})
+            tax = Tax.create(
+                {
+                    "name": "HST 13%",
+                    "invoice_label": "HST 13%",
+                    "type_tax_use": "sale",
+                    "amount_type": "percent",
+                    "amount": 13.0,
+                    "price_include_override": "tax_excluded",
+                    "company_id": company.id,
+                    "country_id": canada.id,
+                    "tax_group_id": group.id,
+                }
+            )
+        for product in self.env["product.product"].sudo().browse(product_ids):
+            others = product.taxes_id.filtered(lambda t: t.company_id == company)
+            product.taxes_id = [*(Command.unlink(t.id) for t in others), Command.link(tax.id)]
+        return tax

@@ -43,6 +43,11 @@ class ResConfigSettings(models.TransientModel):
         default=60,
         help="Length of the arrival window promised to the client.",
     )
+    x_fc_auto_invoice_visits = fields.Boolean(
+        string="Invoice Maintenance Visits Automatically",
+        config_parameter="fusion_repairs.auto_invoice_visits",
+        help="Invoice, post and email the sales order of a done visit at once.",
+    )
     x_fc_contractor_registration = fields.Char(
         related="company_id.x_fc_contractor_registration",
         readonly=False,

@@ -22,6 +22,7 @@ from . import test_tour_booking
 from . import test_unit_transfer
 from . import test_units_lib
 from . import test_visit
+from . import test_visit_billing
 from . import test_visit_certificate
 from . import test_visit_history
 from . import test_visit_move
