@@ -33,6 +33,7 @@
         "views/maintenance_booking_templates.xml",
         "views/certificate_templates.xml",
         "views/res_users_views.xml",
+        "views/service_plan_views.xml",
         "report/inspection_certificate.xml",
         "data/ir_sequence_data.xml",
         "data/product_data.xml",
@@ -47,6 +48,7 @@
         "demo/maintenance_demo.xml",
         "demo/maintenance_checklist_demo.xml",
         "demo/website_demo.xml",
+        "demo/service_plan_demo.xml",
     ],
     "assets": {
         "web.assets_frontend": [

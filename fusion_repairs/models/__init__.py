@@ -21,3 +21,5 @@ from . import maintenance_visit_billing
 from . import maintenance_contract_billing
 from . import res_company
 from . import res_users
+from . import service_plan
+from . import service_plan_subscription

@@ -20,6 +20,43 @@ class FusionRepairMaintenanceContract(models.Model):
         string="Visit Order Count", compute="_compute_visit_sale_orders", groups=SALE_GROUPS
     )
 
+    x_fc_service_plan_subscription_ids = fields.Many2many(
+        "fusion.repair.service.plan.subscription",
+        string="Service Plans",
+        compute="_compute_service_plan_subscriptions",
+        groups=SALE_GROUPS,
+    )
+
+    def _compute_service_plan_subscriptions(self):
+        Subscription = self.env["fusion.repair.service.plan.subscription"]
+        for contract in self:
+            contract.x_fc_service_plan_subscription_ids = Subscription.search(
+                [("contract_ids", "in", contract._origin.ids)]
+            )
+
+    def _get_covering_subscription(self, on_date=None):
+        """The active service plan with visits left that covers a visit of this unit on
+        ``on_date`` (default: the due date, or today once it has passed), or an empty record.
+        Several: the one that ends first."""
+        self.ensure_one()
+        if not on_date:
+            today = fields.Date.context_today(self)
+            on_date = max(self.next_due_date or today, today)
+        candidates = (
+            self.env["fusion.repair.service.plan.subscription"]
+            .sudo()
+            .search(
+                [
+                    ("state", "=", "active"),
+                    ("contract_ids", "in", self.ids),
+                    ("date_start", "<=", on_date),
+                    ("date_end", ">=", on_date),
+                ],
+                order="date_end, id",
+            )
+        )
+        return candidates.filtered(lambda sub: sub._covers(self, on_date))[:1]
+
     @api.depends_context("uid")
     def _compute_visit_sale_orders(self):
         visits = self.env["fusion.repair.maintenance.visit"].search(

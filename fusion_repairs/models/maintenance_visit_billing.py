@@ -5,6 +5,7 @@ from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tools import format_date, formatLang
 
+from .maintenance_contract import OFFICE_GROUPS
 from .maintenance_contract_notifications import TRANSIENT_DB_ERRORS
 
 _logger = logging.getLogger(__name__)
@@ -30,6 +31,16 @@ class FusionRepairMaintenanceVisit(models.Model):
         index="btree_not_null",
         ondelete="set null",
         groups="sales_team.group_sale_salesman",
+    )
+
+    service_plan_subscription_id = fields.Many2one(
+        "fusion.repair.service.plan.subscription",
+        string="Covered by Plan",
+        readonly=True,
+        groups=OFFICE_GROUPS,
+        copy=False,
+        index="btree_not_null",
+        ondelete="set null",
     )
 
     _sale_order_unique = models.UniqueIndex(
@@ -81,6 +92,17 @@ class FusionRepairMaintenanceVisit(models.Model):
                 )
             )
             return False
+        if self.service_plan_subscription_id:
+            contract.message_post(
+                body=self.env._(
+                    "Visit %(visit)s covered by service plan %(plan)s: sales order %(order)s at no charge.",
+                    visit=self.name,
+                    plan=self.service_plan_subscription_id.name,
+                    order=order.name,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+            return order
         contract.message_post(
             body=self.env._(
                 "Visit %(visit)s charged: sales order %(order)s, %(amount)s.",
@@ -95,8 +117,23 @@ class FusionRepairMaintenanceVisit(models.Model):
         return order
 
     # ------------------------------------------------------------------
-    # The sales order
+    # Pre-paid service plans
     # ------------------------------------------------------------------
+
+    def _counts_against_plan(self):
+        """A covered visit uses one visit of its plan unless it was cancelled, or its
+        (zero) sales order was: then the visit is given back."""
+        self.ensure_one()
+        return (
+            bool(self.service_plan_subscription_id)
+            and self.state != "cancelled"
+            and self.sudo().sale_order_id.state != "cancel"
+        )
+
+    def _get_covering_subscription(self):
+        """The active plan with visits left that covers this visit's unit on its date."""
+        self.ensure_one()
+        return self.contract_id._get_covering_subscription(self.visit_date or fields.Date.context_today(self))
 
     def _get_visit_service_product(self):
         """The category's service product, else the addon's "Maintenance Visit"."""
@@ -125,10 +162,22 @@ class FusionRepairMaintenanceVisit(models.Model):
         parts.append(self.name)
         return "%s\n%s" % (product.with_context(lang=lang).display_name, ", ".join(parts))
 
-    def _prepare_visit_sale_order_values(self):
+    def _prepare_visit_sale_order_values(self, subscription=None):
         self.ensure_one()
         contract = self.contract_id
         product = self._get_visit_service_product()
+        description = self._get_visit_line_description(product)
+        if subscription:
+            lang = self.partner_id.lang or self.env.lang
+            description = "%s\n%s" % (
+                self.with_context(lang=lang).env._(
+                    "Covered by %(plan)s: visit %(number)s of %(total)s",
+                    plan=subscription.plan_id.with_context(lang=lang).name,
+                    number=subscription.visits_used + 1,
+                    total=subscription.visits_included,
+                ),
+                description,
+            )
         responsible = contract.user_id if contract.user_id and not contract.user_id.share else self.env["res.users"]
         return {
             "partner_id": contract.partner_id.id,
@@ -141,7 +190,7 @@ class FusionRepairMaintenanceVisit(models.Model):
                     {
                         "product_id": product.id,
                         "product_uom_qty": 1.0,
-                        "name": self._get_visit_line_description(product),
+                        "name": description,
                     }
                 )
             ],
@@ -158,16 +207,37 @@ class FusionRepairMaintenanceVisit(models.Model):
         contract = self.contract_id
         company = contract.company_id
         SaleOrder = self.env["sale.order"].sudo().with_company(company).with_context(mail_create_nosubscribe=True)
-        order = SaleOrder.create(self._prepare_visit_sale_order_values())
-        fee = contract.currency_id._convert(
-            contract.x_fc_maintenance_fee,
-            order.currency_id,
-            company,
-            self.visit_date or fields.Date.context_today(self),
-        )
+        # a pre-paid plan with visits left covers the visit: the line is at 0 and the plan
+        # counts it (its row is locked, so two visits never take its last visit)
+        subscription = self._get_covering_subscription()
+        if subscription:
+            subscription.lock_for_update()
+            subscription.invalidate_recordset(["visits_used", "visits_left"])
+            on_date = self.visit_date or fields.Date.context_today(self)
+            subscription = subscription.filtered(lambda sub: sub._covers(contract, on_date))
+        order = SaleOrder.create(self._prepare_visit_sale_order_values(subscription))
+        fee = 0.0
+        if not subscription:
+            fee = contract.currency_id._convert(
+                contract.x_fc_maintenance_fee,
+                order.currency_id,
+                company,
+                self.visit_date or fields.Date.context_today(self),
+            )
         order.order_line.price_unit = fee
         order.action_confirm()
-        self.sale_order_id = order
+        self.write({"sale_order_id": order.id, "service_plan_subscription_id": subscription.id or False})
+        if subscription:
+            subscription.message_post(
+                body=self.env._(
+                    "Visit %(visit)s of %(unit)s covered (%(used)s of %(total)s visits used).",
+                    visit=self.name,
+                    unit=contract.display_name,
+                    used=subscription.visits_used,
+                    total=subscription.visits_included,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
         order.message_post(
             body=self.env._(
                 "Charge of maintenance visit %(visit)s (contract %(contract)s).",

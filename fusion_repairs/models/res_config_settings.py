@@ -48,6 +48,12 @@ class ResConfigSettings(models.TransientModel):
         config_parameter="fusion_repairs.auto_invoice_visits",
         help="Invoice, post and email the sales order of a done visit at once.",
     )
+    x_fc_plan_renewal_days = fields.Integer(
+        string="Service Plan Renewal (Days Before the End)",
+        config_parameter="fusion_repairs.plan_renewal_days",
+        default=30,
+        help="Days before a service plan ends on which its renewal quotation is created and emailed.",
+    )
     x_fc_contractor_registration = fields.Char(
         related="company_id.x_fc_contractor_registration",
         readonly=False,
@@ -74,6 +80,8 @@ class ResConfigSettings(models.TransientModel):
             for label, value in numbers.items():
                 if value <= 0:
                     raise ValidationError(self.env._("%s must be greater than 0.", label))
+            if settings.x_fc_plan_renewal_days < 0:
+                raise ValidationError(self.env._("The service plan renewal days cannot be negative."))
             if settings.x_fc_booking_min_notice_hours < 0 or settings.x_fc_booking_cutoff_hours < 0:
                 raise ValidationError(self.env._("The minimum notice and the change cut-off cannot be negative."))
         res = super().set_values()
@@ -83,4 +91,5 @@ class ResConfigSettings(models.TransientModel):
         for settings in self[:1]:
             params.set_param("fusion_repairs.booking_min_notice_hours", str(settings.x_fc_booking_min_notice_hours))
             params.set_param("fusion_repairs.booking_cutoff_hours", str(settings.x_fc_booking_cutoff_hours))
+            params.set_param("fusion_repairs.plan_renewal_days", str(settings.x_fc_plan_renewal_days))
         return res

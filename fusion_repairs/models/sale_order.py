@@ -29,10 +29,27 @@ class SaleOrder(models.Model):
         for order in self:
             order.x_fc_maintenance_contract_count = counts.get(order._origin, 0)
 
+    x_fc_renewed_subscription_id = fields.Many2one(
+        "fusion.repair.service.plan.subscription",
+        string="Renews Service Plan",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+    )
+    x_fc_plan_renewal_applied = fields.Boolean(string="Service Plan Renewed", readonly=True, copy=False)
+
     def _action_confirm(self):
         res = super()._action_confirm()
         self.order_line._fc_spawn_maintenance_contracts()
+        self._fc_apply_service_plan_renewals()
+        self.order_line._fc_create_service_plan_subscriptions()
         return res
+
+    def _fc_apply_service_plan_renewals(self):
+        """A confirmed renewal quotation extends its subscription by one term, once."""
+        for order in self.filtered(lambda o: o.x_fc_renewed_subscription_id and not o.x_fc_plan_renewal_applied):
+            order.sudo().x_fc_plan_renewal_applied = True
+            order.x_fc_renewed_subscription_id.sudo()._extend_term(order)
 
     def _action_cancel(self):
         res = super()._action_cancel()

@@ -1,6 +1,6 @@
 from dateutil.relativedelta import relativedelta
 
-from odoo import api, models
+from odoo import api, fields, models
 
 from ..lib.units import whole_units
 
@@ -165,3 +165,93 @@ class SaleOrderLine(models.Model):
             # not enough free ones: the visited/booked rest is kept and named on the order
             surplus_contracts = free[:surplus] | (live - free)[: max(surplus - len(free), 0)]
             line.order_id._fc_withdraw_maintenance_contracts(surplus_contracts)
+
+    # ------------------------------------------------------------------
+    # Pre-paid service plans sold
+    # ------------------------------------------------------------------
+
+    def _fc_get_sold_service_plan(self):
+        """The service plan this line sells (its product is the plan's), or an empty record."""
+        self.ensure_one()
+        return (
+            self.env["fusion.repair.service.plan"]
+            .sudo()
+            .search(
+                [
+                    ("product_id", "=", self.product_id.id),
+                    ("company_id", "in", [False, self.order_id.company_id.id]),
+                ],
+                order="company_id, id",
+                limit=1,
+            )
+        )
+
+    def _fc_prepare_service_plan_subscription_values(self, plan):
+        self.ensure_one()
+        order = self.order_id
+        partner = order.partner_id.commercial_partner_id
+        start = fields.Date.context_today(self, timestamp=order.date_order) if order.date_order else None
+        start = start or fields.Date.context_today(self)
+        contracts = (
+            self.env["fusion.repair.maintenance.contract"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "child_of", partner.id),
+                    ("state", "=", "active"),
+                    ("company_id", "=", order.company_id.id),
+                ]
+            )
+        )
+        contracts = contracts.filtered(lambda c: c._get_booking_category() in plan.category_ids)
+        return {
+            "partner_id": order.partner_id.id,
+            "plan_id": plan.id,
+            "company_id": order.company_id.id,
+            "sale_line_id": self.id,
+            "date_start": start,
+            "date_end": plan._get_term_end(start),
+            "visits_included": plan.visits_per_term,
+            "contract_ids": [fields.Command.set(contracts.ids)],
+        }
+
+    def _fc_create_service_plan_subscriptions(self):
+        """One subscription per plan sold on a confirmed order's line (never twice for a line;
+        a renewal quotation's line extends its subscription instead)."""
+        Subscription = self.env["fusion.repair.service.plan.subscription"].sudo()
+        lines = self.filtered(
+            lambda ln: (
+                ln.order_id.state == "sale"
+                and not ln.display_type
+                and ln.product_id
+                and ln.product_uom_qty > 0
+                and not ln.order_id.x_fc_renewed_subscription_id
+            )
+        )
+        if not lines:
+            return Subscription
+        done = set(Subscription.search([("sale_line_id", "in", lines.ids)]).sale_line_id.ids)
+        subscriptions = Subscription
+        for line in lines:
+            if line.id in done:
+                continue
+            plan = line._fc_get_sold_service_plan()
+            if not plan:
+                continue
+            subscription = Subscription.create(line._fc_prepare_service_plan_subscription_values(plan))
+            subscription.message_post_with_source(
+                "mail.message_origin_link",
+                render_values={"self": subscription, "origin": line.order_id},
+                subtype_xmlid="mail.mt_note",
+            )
+            line.order_id.message_post(
+                body=self.env._(
+                    "Service plan %(plan)s started: %(subscription)s, covering %(count)s unit(s).",
+                    plan=plan.name,
+                    subscription=subscription.name,
+                    count=len(subscription.contract_ids),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+            subscriptions |= subscription
+        return subscriptions
