@@ -108,8 +108,13 @@ class ProductTemplate(models.Model):
                 ("amount", "=", 13.0),
             ]
         ).filtered(lambda tax: not tax.price_include)[:1]
+        canada = self.env.ref("base.ca")
+        if company.country_id == canada and company.account_fiscal_country_id != canada:
+            # an Ontario dealer reports taxes in Canada: with the generic chart the fiscal country
+            # is the US, and Odoo would refuse a Canadian tax on the invoices ("not compatible
+            # with your fiscal position")
+            company.sudo().account_fiscal_country_id = canada
         if not tax:
-            canada = self.env.ref("base.ca")
             TaxGroup = self.env["account.tax.group"].sudo().with_company(company)
             group = TaxGroup.search(
                 [("company_id", "=", company.id), ("country_id", "=", canada.id), ("name", "=", "HST 13%")], limit=1

@@ -162,6 +162,14 @@ class TestServicePlans(ServicePlanMixin, BookingFixturesMixin, TransactionCase):
         self.assertIn("149.00", body)
         self.assertNotIn("Covered by your service plan", body)
 
+    def test_the_booking_confirmation_of_a_covered_unit_says_so(self):
+        self._subscribe(self.contract)
+        self._book(self.contract, toronto(2027, 1, 12, 10, 0))
+        confirmation = self.contract.message_ids.filtered(lambda m: m.subject and "is booked" in m.subject)
+        self.assertEqual(len(confirmation), 1)
+        self.assertIn("Covered by your service plan", str(confirmation.body))
+        self.assertNotIn("149.00", str(confirmation.body))
+
     def _run_cron(self):
         cron = self.env.ref("fusion_repairs.ir_cron_service_plan_renewals")
         with self.enter_registry_test_mode():

@@ -192,6 +192,23 @@ class TestVisitBilling(VisitBillingMixin, BookingFixturesMixin, TransactionCase)
         self.assertEqual(len(mail), 1)
         self.assertEqual(mail.state, "outgoing", "queued")
 
+    def test_the_demo_hst_can_be_invoiced_to_an_ontario_client(self):
+        """The demo's tax setup: an Ontario dealer on the generic chart reports in Canada, so an
+        invoice with HST 13% posts (it was refused as "not compatible with your fiscal position")."""
+        product = self.env["product.product"].create(
+            {"name": "H3 Demo Visit", "type": "service", "invoice_policy": "order", "list_price": 149.0}
+        )
+        self.env["product.template"]._fc_demo_set_ontario_hst(product.ids, self.company.id)
+        self.assertEqual(self.company.account_fiscal_country_id, self.env.ref("base.ca"))
+        order = self.env["sale.order"].create(
+            {"partner_id": self.client.id, "order_line": [Command.create({"product_id": product.id})]}
+        )
+        order.action_confirm()
+        invoice = order._create_invoices()
+        invoice.action_post()
+        self.assertEqual(invoice.state, "posted")
+        self.assertEqual((invoice.amount_untaxed, invoice.amount_tax, invoice.amount_total), (149.0, 19.37, 168.37))
+
     def test_the_setting_is_a_boolean_off_by_default(self):
         settings = self.env["res.config.settings"].create({})
         self.assertFalse(settings.x_fc_auto_invoice_visits)
