@@ -4,6 +4,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.fields import Command, Domain
+from odoo.tools import format_date
 
 from .maintenance_contract_notifications import TRANSIENT_DB_ERRORS
 
@@ -211,7 +212,9 @@ class FusionRepairServicePlanSubscription(models.Model):
                 "Renewal of your %(plan)s (%(subscription)s) until %(end)s.",
                 plan=plan.name,
                 subscription=self.name,
-                end=fields.Date.to_string(next_end),
+                end=format_date(
+                    self.with_context(lang=self.partner_id.lang or self.env.lang).env, next_end, date_format="long"
+                ),
             ),
         }
 
@@ -272,7 +275,7 @@ class FusionRepairServicePlanSubscription(models.Model):
             body=self.env._(
                 "Renewed by %(order)s until %(end)s: %(visits)s visit(s) added.",
                 order=order.name,
-                end=fields.Date.to_string(new_end),
+                end=format_date(self.env, new_end, date_format="long"),
                 visits=plan.visits_per_term,
             ),
             subtype_xmlid="mail.mt_note",

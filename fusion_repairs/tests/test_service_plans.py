@@ -191,6 +191,7 @@ class TestServicePlans(ServicePlanMixin, BookingFixturesMixin, TransactionCase):
         self.assertEqual(renewal.partner_id, self.client)
         self.assertEqual(renewal.order_line.product_id, self.plan_product)
         self.assertEqual(renewal.amount_untaxed, 249.0)
+        self.assertIn("until January 11, 2029", str(renewal.note), "the end date in words")
         mails = self.env["mail.mail"].search([("model", "=", "sale.order"), ("res_id", "=", renewal.id)])
         self.assertEqual(len(mails), 1)
         self.assertIn(self.client, mails.recipient_ids)
