@@ -33,7 +33,8 @@ class RepairOrder(models.Model):
 
     def action_repair_done(self):
         # the one place where core moves a repair order to done (action_repair_end calls it);
-        # super() wrote the orders, so the caller may: the contract follows in sudo
+        # whoever may finish these repairs may return their units to service (in sudo)
+        self.check_access("write")
         res = super().action_repair_done()
         corrective = self.filtered(lambda repair: repair.state == "done" and repair.x_fc_maintenance_contract_id)
         for repair in corrective:

@@ -61,6 +61,7 @@ class ResConfigSettings(models.TransientModel):
     )
 
     def set_values(self):
+        self.check_access("write")  # the parameters below are written in sudo
         for settings in self:
             try:
                 bands = reminder_bands.parse_bands(settings.x_fc_reminder_bands)

@@ -27,6 +27,7 @@ class ResConfigSettings(models.TransientModel):
         return res
 
     def set_values(self):
+        self.check_access("write")  # the parameter below is written in sudo
         super().set_values()
         self.env["ir.config_parameter"].sudo().set_param(
             "fusion_tasks.travel_buffer_minutes", str(self.x_fc_travel_buffer_minutes)
