@@ -1,29 +1,16 @@
-import logging
 from datetime import timedelta
 
-import psycopg2.errors
 import pytz
 
 from odoo import SUPERUSER_ID, fields, models
-from odoo.fields import Command
 
 from ..lib import booking_slots
+from .safe_steps import post_client_email
 
 try:
     import vobject
 except ImportError:  # optional, as in the calendar module (no .ics without it)
     vobject = None
-
-_logger = logging.getLogger(__name__)
-
-# Passing database errors (a concurrent transaction holds or changed the row): never reported as
-# a mail problem; the caller retries (Odoo replays a request; the reminder job, its next run).
-TRANSIENT_DB_ERRORS = (
-    psycopg2.errors.SerializationFailure,
-    psycopg2.errors.DeadlockDetected,
-    psycopg2.errors.LockNotAvailable,
-    psycopg2.errors.QueryCanceled,
-)
 
 
 class FusionRepairMaintenanceContract(models.Model):
@@ -275,19 +262,5 @@ class FusionRepairMaintenanceContract(models.Model):
             problem; a passing database error (``TRANSIENT_DB_ERRORS``) is raised
         """
         self.ensure_one()
-        try:
-            with self.env.cr.savepoint():
-                message = self.with_company(self.company_id).message_post_with_source(
-                    template,
-                    subtype_xmlid="mail.mt_comment",
-                    message_type="comment",
-                    notify_skip_followers=True,
-                    partner_ids=[Command.set(self.partner_id.ids)],
-                    **values,
-                )
-        except TRANSIENT_DB_ERRORS:
-            raise
-        except Exception as error:  # pylint: disable=broad-except
-            _logger.info("Client email %s of %s failed", template.display_name, self.display_name, exc_info=True)
-            return self.env["mail.message"], error
-        return message, None
+        message, error = post_client_email(self, template, self.partner_id, **values)
+        return message or self.env["mail.message"], error

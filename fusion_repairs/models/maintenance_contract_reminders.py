@@ -8,7 +8,7 @@ from odoo.fields import Domain
 from odoo.tools import email_normalize
 
 from ..lib import reminder_bands
-from .maintenance_contract_notifications import TRANSIENT_DB_ERRORS
+from .safe_steps import TRANSIENT_DB_ERRORS
 
 _logger = logging.getLogger(__name__)
 

@@ -1,14 +1,10 @@
-import logging
-
 from odoo import fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tools import format_date, formatLang
 
 from .maintenance_contract import OFFICE_GROUPS
-from .maintenance_contract_notifications import TRANSIENT_DB_ERRORS
-
-_logger = logging.getLogger(__name__)
+from .safe_steps import try_step
 
 # the work was done: the visit is charged, whatever it found
 BILLED_RESULTS = ("passed", "passed_remarks", "failed")
@@ -75,13 +71,8 @@ class FusionRepairMaintenanceVisit(models.Model):
     def _bill_visit(self):
         self.ensure_one()
         contract = self.contract_id
-        try:
-            with self.env.cr.savepoint():
-                order = self._create_visit_sale_order()
-        except TRANSIENT_DB_ERRORS:
-            raise
-        except Exception as error:  # pylint: disable=broad-except
-            _logger.info("Sales order of maintenance visit %s failed", self.id, exc_info=True)
+        order, error = try_step(self.env.cr, self._create_visit_sale_order, f"Sales order of visit {self.name}")
+        if error:
             self._report_billing_problem(
                 self.env._(
                     "Visit %(visit)s could not be charged: no sales order was created (%(error)s)."
@@ -260,14 +251,14 @@ class FusionRepairMaintenanceVisit(models.Model):
         """Invoice the order, post the invoice and email it with Odoo's invoice email (the
         client pays it through its portal link). Each step that fails is left to the office."""
         self.ensure_one()
-        try:
-            with self.env.cr.savepoint():
-                invoice = order.with_company(order.company_id)._create_invoices()
-                invoice.action_post()
-        except TRANSIENT_DB_ERRORS:
-            raise
-        except Exception as error:  # pylint: disable=broad-except
-            _logger.info("Invoice of maintenance visit %s failed", self.id, exc_info=True)
+
+        def create_and_post():
+            invoice = order.with_company(order.company_id)._create_invoices()
+            invoice.action_post()
+            return invoice
+
+        invoice, error = try_step(self.env.cr, create_and_post, f"Invoice of visit {self.name}")
+        if error:
             self._report_billing_problem(
                 self.env._(
                     "Sales order %(order)s of visit %(visit)s could not be invoiced automatically (%(error)s):"
@@ -312,17 +303,17 @@ class FusionRepairMaintenanceVisit(models.Model):
         settings = {"sending_methods": {"email"}}
         if author and not author.share:
             settings.update(author_user_id=author.id, author_partner_id=author.partner_id.id)
-        try:
-            with self.env.cr.savepoint():
-                self.env["account.move.send"].with_company(invoice.company_id).with_context(
-                    mail_notify_force_send=False
-                )._generate_and_send_invoices(invoice, allow_fallback_pdf=True, **settings)
-        except TRANSIENT_DB_ERRORS:
-            raise
-        except Exception as error:  # pylint: disable=broad-except
-            _logger.info("Invoice email of maintenance visit %s failed", self.id, exc_info=True)
-            return self._format_error(error)
-        return None
+        _sent, error = try_step(
+            self.env.cr,
+            lambda: (
+                self.env["account.move.send"]
+                .with_company(invoice.company_id)
+                .with_context(mail_notify_force_send=False)
+                ._generate_and_send_invoices(invoice, allow_fallback_pdf=True, **settings)
+            ),
+            f"Invoice email of visit {self.name}",
+        )
+        return self._format_error(error) if error else None
 
     # ------------------------------------------------------------------
     # Problems: a note and an activity for the contract's responsible

@@ -1,5 +1,4 @@
 import base64
-import logging
 import secrets
 
 import babel.dates
@@ -9,15 +8,12 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.addons.fusion_tasks.lib.time_labels import babel_locale
 from odoo.exceptions import UserError
-from odoo.fields import Command
 from odoo.tools import html2plaintext, is_html_empty
 from odoo.tools.image import image_data_uri
 
 from ..lib import booking_slots
 from .maintenance_contract import OFFICE_GROUPS
-from .maintenance_contract_notifications import TRANSIENT_DB_ERRORS
-
-_logger = logging.getLogger(__name__)
+from .safe_steps import post_client_email, try_step
 
 CERTIFICATE_ROUTE = "/repairs/certificate"
 CERTIFICATE_REPORT = "fusion_repairs.action_report_inspection_certificate"
@@ -188,30 +184,27 @@ class FusionRepairMaintenanceVisit(models.Model):
         """
         self.ensure_one()
         Attachment = self.env["ir.attachment"]
-        try:
-            with self.env.cr.savepoint():
-                content, report_type = (
-                    self.env["ir.actions.report"]
-                    .with_context(report_pdf_no_attachment=True)
-                    ._render_qweb_pdf(CERTIFICATE_REPORT, self.ids)
-                )
-                if report_type != "pdf":
-                    raise UserError(self.env._("PDF rendering is not available here"))
-                attachment = Attachment.create(
-                    {
-                        "name": self._get_certificate_filename(),
-                        "raw": content,
-                        "mimetype": "application/pdf",
-                        "res_model": self._name,
-                        "res_id": self.id,
-                    }
-                )
-        except TRANSIENT_DB_ERRORS:
-            raise
-        except Exception as error:  # pylint: disable=broad-except
-            _logger.warning("Certificate %s of visit %s: no PDF (%s)", self.certificate_number, self.id, error)
-            return Attachment, error
-        return attachment, None
+
+        def render_and_attach():
+            content, report_type = (
+                self.env["ir.actions.report"]
+                .with_context(report_pdf_no_attachment=True)
+                ._render_qweb_pdf(CERTIFICATE_REPORT, self.ids)
+            )
+            if report_type != "pdf":
+                raise UserError(self.env._("PDF rendering is not available here"))
+            return Attachment.create(
+                {
+                    "name": self._get_certificate_filename(),
+                    "raw": content,
+                    "mimetype": "application/pdf",
+                    "res_model": self._name,
+                    "res_id": self.id,
+                }
+            )
+
+        attachment, error = try_step(self.env.cr, render_and_attach, f"Certificate PDF of visit {self.name}")
+        return attachment or Attachment, error
 
     def _send_certificate_email(self, attachment):
         """Email the client the certificate (through the visit's chatter, to the client only).
@@ -224,22 +217,8 @@ class FusionRepairMaintenanceVisit(models.Model):
             return self.env._("the email template is missing")
         if not self.partner_id.email:
             return self.env._("the client has no email address")
-        try:
-            with self.env.cr.savepoint():
-                self.with_company(self.company_id).message_post_with_source(
-                    template,
-                    subtype_xmlid="mail.mt_comment",
-                    message_type="comment",
-                    notify_skip_followers=True,
-                    partner_ids=[Command.set(self.partner_id.ids)],
-                    attachment_ids=attachment.ids,
-                )
-        except TRANSIENT_DB_ERRORS:
-            raise
-        except Exception as error:  # pylint: disable=broad-except
-            _logger.info("Certificate email of visit %s failed", self.id, exc_info=True)
-            return str(error) or error.__class__.__name__
-        return None
+        _message, error = post_client_email(self, template, self.partner_id, attachment_ids=attachment.ids)
+        return (str(error) or error.__class__.__name__) if error else None
 
     # ------------------------------------------------------------------
     # What the certificate says (report, email, public page)

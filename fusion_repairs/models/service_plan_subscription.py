@@ -6,7 +6,7 @@ from odoo.exceptions import ValidationError
 from odoo.fields import Command, Domain
 from odoo.tools import format_date
 
-from .maintenance_contract_notifications import TRANSIENT_DB_ERRORS
+from .safe_steps import TRANSIENT_DB_ERRORS
 
 _logger = logging.getLogger(__name__)
 
