@@ -7,12 +7,11 @@ validity, and the company that issued it. Nothing about the client (name, addres
 
 from odoo import fields, http
 from odoo.http import request
-from odoo.tools import consteq
 
 from ..models.maintenance_visit_certificate import CERTIFICATE_ROUTE
 
-# secrets.token_urlsafe output, like the booking links: nothing else is looked up
-from .maintenance_booking import _PRIVATE_PAGE_HEADERS, _TOKEN_RE
+# certificate codes are looked up like booking links (secrets.token_urlsafe, constant-time match)
+from .maintenance_booking import _PRIVATE_PAGE_HEADERS, find_by_token
 
 
 class CertificateVerificationController(http.Controller):
@@ -43,13 +42,8 @@ class CertificateVerificationController(http.Controller):
     def _get_certificate_visit(self, token):
         """The visit whose certificate has this code (sudo), or an empty recordset: looked up by
         value, then compared in constant time like the portal's access tokens."""
-        Visit = request.env["fusion.repair.maintenance.visit"].sudo()
-        if not token or not _TOKEN_RE.match(token):
-            return Visit
-        visit = Visit.search([("certificate_token", "=", token)], limit=1)
-        if not visit or not visit.certificate_number or not consteq(visit.certificate_token or "", token):
-            return Visit
-        return visit
+        visit = find_by_token(request.env["fusion.repair.maintenance.visit"], "certificate_token", token)
+        return visit if visit.certificate_number else visit.browse()
 
     def _prepare_certificate_values(self, visit):
         """What the page shows: the certificate and the unit, never the client."""

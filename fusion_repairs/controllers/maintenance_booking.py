@@ -50,6 +50,17 @@ _ERRORS = {
 }
 
 
+def find_by_token(model, field_name, token):
+    """The record of ``model`` (sudo) whose ``field_name`` is ``token``, or an empty recordset:
+    a malformed token looks up nothing; the match is compared in constant time, like the
+    portal's access tokens."""
+    records = model.sudo()
+    if not token or not _TOKEN_RE.match(token):
+        return records.browse()
+    record = records.search([(field_name, "=", token)], limit=1)
+    return record if record and consteq(record[field_name] or "", token) else records.browse()
+
+
 class MaintenanceBookingController(http.Controller):
     # ------------------------------------------------------------------
     # Routes
@@ -146,13 +157,8 @@ class MaintenanceBookingController(http.Controller):
         Looked up by value, then compared in constant time like the portal's access tokens;
         an old-cycle, paused or cancelled contract's link opens nothing.
         """
-        Contract = request.env["fusion.repair.maintenance.contract"].sudo()
-        if not token or not _TOKEN_RE.match(token):
-            return Contract
-        contract = Contract.search([("booking_token", "=", token)], limit=1)
-        if not contract or not consteq(contract.booking_token, token) or contract.state != "active":
-            return Contract
-        return contract
+        contract = find_by_token(request.env["fusion.repair.maintenance.contract"], "booking_token", token)
+        return contract if contract.state == "active" else contract.browse()
 
     def _get_office(self, company=None):
         company = company or request.website.company_id or request.env.company
