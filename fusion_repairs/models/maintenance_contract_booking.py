@@ -191,13 +191,10 @@ class FusionRepairMaintenanceContract(models.Model):
     # Free times
     # ------------------------------------------------------------------
 
-    def _get_available_slots(
-        self, now=None, min_notice_hours=None, exclude_tasks=None, for_client=False, technicians=None
-    ):
+    def _get_available_slots(self, now=None, min_notice_hours=None, exclude_tasks=None, for_client=False):
         """Bookable arrival windows for this unit: technicians with the category's skill who
-        serve the client's postal code (within ``technicians`` when given), for the category's
-        visit length, within the booking horizon. The visit already booked counts as free (it
-        is the one being moved). The client (``for_client``) gets them from the day online
+        serve the client's postal code, for the category's visit length, within the booking
+        horizon. The visit already booked counts as free (it is the one being moved). The client (``for_client``) gets them from the day online
         booking opens; the office may book earlier.
 
         :return: list of ``{'start', 'end', 'technician_ids'}`` (naive UTC), sorted.
@@ -224,7 +221,6 @@ class FusionRepairMaintenanceContract(models.Model):
                 min_notice_hours=min_notice_hours,
                 grid_minutes=settings["grid_minutes"],
                 exclude_tasks=exclude,
-                technicians=technicians,
             )
         )
         opens_at = for_client and self._get_booking_opens_at()
@@ -338,10 +334,8 @@ class FusionRepairMaintenanceContract(models.Model):
         for_client = by == BY_CLIENT
         slot = self._find_free_slot(slot_start, now, min_notice, for_client=for_client)
         technician = self._pick_technician(slot, technician)
+        # a booking of this technician committed since our snapshot makes this one replay
         self._lock_technician_schedule(technician)
-        # a booking of this technician may have committed while we waited for the lock
-        if not self._find_free_slot(slot_start, now, min_notice, for_client=for_client, technicians=technician):
-            raise self._booking_refusal("taken")
         try:
             with self.env.cr.savepoint():
                 if task:
@@ -352,15 +346,12 @@ class FusionRepairMaintenanceContract(models.Model):
             # the exclusion constraint: someone booked this technician meanwhile
             raise self._booking_refusal("taken") from None
 
-    def _find_free_slot(self, slot_start, now, min_notice, for_client=False, technicians=None):
+    def _find_free_slot(self, slot_start, now, min_notice, for_client=False):
         """The free slot starting at ``slot_start``; refuses ("taken" when someone else's
-        booking is in the way, else "unavailable") when there is none. With ``technicians``,
-        only theirs, and an empty result instead of a refusal."""
-        slots = self._get_available_slots(
-            now=now, min_notice_hours=min_notice, for_client=for_client, technicians=technicians
-        )
+        booking is in the way, else "unavailable") when there is none."""
+        slots = self._get_available_slots(now=now, min_notice_hours=min_notice, for_client=for_client)
         slot = next((slot for slot in slots if slot["start"] == slot_start), None)
-        if slot or technicians is not None:
+        if slot:
             return slot
         taken = self._slot_taken_by_others(slot_start, now, min_notice, for_client=for_client)
         raise self._booking_refusal("taken" if taken else "unavailable")
