@@ -8,7 +8,7 @@ from odoo.fields import Domain
 from odoo.tools import email_normalize
 
 from ..lib import reminder_bands
-from .safe_steps import TRANSIENT_DB_ERRORS
+from .safe_steps import TRANSIENT_DB_ERRORS, try_step
 
 _logger = logging.getLogger(__name__)
 
@@ -66,37 +66,126 @@ class FusionRepairMaintenanceContract(models.Model):
         contract that meets a passing database error (a concurrent booking
         holding its row, a serialization failure) is left unstamped: the next
         run sends it.
+
+        Each batch is the next contracts by id (a keyset: ``id > last id``), so that
+        a batch costs the same whatever the number already handled; its emails are
+        rendered together and its stamps written together (see
+        :meth:`_send_due_reminders`).
         """
         batch_size = batch_size or REMINDER_BATCH_SIZE
         bands = self._get_reminder_bands()
         today = fields.Date.context_today(self)
         domain = self._get_reminder_domain(today=today, bands=bands)
-        handled_ids = []
+        last_id = 0
         while True:
-            contracts = self.search(
-                domain & Domain("id", "not in", handled_ids),
-                order="next_due_date, id",
-                limit=batch_size,
-            )
+            contracts = self.search(domain & Domain("id", ">", last_id), order="id", limit=batch_size)
             if not contracts:
                 self.env["ir.cron"]._commit_progress(remaining=0)
                 break
-            for contract in contracts:
-                days_left = (contract.next_due_date - today).days
-                band = reminder_bands.band_to_send(days_left, bands, contract.reminder_band_sent)
-                if not band:
-                    continue
-                try:
-                    with self.env.cr.savepoint():
-                        contract._send_due_reminder(band)
-                except TRANSIENT_DB_ERRORS:
-                    _logger.info("Reminder of %s deferred to the next run", contract.display_name, exc_info=True)
-            handled_ids += contracts.ids
-            remaining = self.search_count(domain & Domain("id", "not in", handled_ids))
+            last_id = contracts[-1].id
+            contracts._send_due_reminders(today, bands)
+            remaining = self.search_count(domain & Domain("id", ">", last_id)) if len(contracts) == batch_size else 0
             time_left = self.env["ir.cron"]._commit_progress(len(contracts), remaining=remaining)
             if not remaining or time_left <= 0:
                 break
         return True
+
+    def _send_due_reminders(self, today, bands):
+        """Send the contracts of ``self`` (one batch of the daily job) the reminder band
+        each is due for, as :meth:`_send_due_reminder` does for one contract.
+
+        Rendered in one go, posted one by one, stamped with one write per band, all
+        in one savepoint. If anything fails in it (a template error for one client,
+        a concurrent booking holding a row), the batch is rolled back to the
+        savepoint and sent again one contract at a time, each on its own.
+        """
+        todo = {}
+        for contract in self:
+            band = reminder_bands.band_to_send(
+                (contract.next_due_date - today).days, bands, contract.reminder_band_sent
+            )
+            if band:
+                todo[contract] = band
+        if not todo:
+            return
+        template = self.env.ref("fusion_repairs.email_template_maintenance_due_reminder", raise_if_not_found=False)
+        problems = {}
+        for contract in todo:
+            problem = contract._get_reminder_problem()
+            if not problem and not template:
+                problem = self.env._("The maintenance reminder email template is missing.")
+            if problem:
+                problems[contract] = problem
+        to_send = self.browse([contract.id for contract in todo if contract not in problems])
+        try:
+            with self.env.cr.savepoint():
+                to_send._post_due_reminders(template)
+                stamped_at = fields.Datetime.now()
+                for band, contracts in to_send.grouped(lambda c: todo[c]).items():
+                    contracts.write({"reminder_band_sent": band, "reminder_last_sent": stamped_at})
+        except Exception:  # pylint: disable=broad-except
+            _logger.info("Due reminders of %s sent one by one", to_send, exc_info=True)
+            to_send.invalidate_recordset()
+            for contract in to_send:
+                try:
+                    with self.env.cr.savepoint():
+                        contract._send_due_reminder(todo[contract])
+                except TRANSIENT_DB_ERRORS:
+                    _logger.info("Reminder of %s deferred to the next run", contract.display_name, exc_info=True)
+        for contract, problem in problems.items():
+            try:
+                with self.env.cr.savepoint():
+                    contract._log_reminder_failure(todo[contract], problem)
+                    contract.write({"reminder_band_sent": todo[contract]})
+            except TRANSIENT_DB_ERRORS:
+                _logger.info("Reminder of %s deferred to the next run", contract.display_name, exc_info=True)
+
+    def _post_due_reminders(self, template):
+        """Post ``template`` on the chatter of every contract of ``self``, emailed to its
+        recipients (the template's: the client) only, exactly as :meth:`_post_client_email`
+        posts it on one contract, but rendered for all the contracts at once (Odoo's mail
+        composer in batch mode) before posting each message. Raises on any error."""
+        subtype_id = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment")
+        for company, contracts in self.grouped("company_id").items():
+            contracts = contracts.with_company(company)
+            composer = (
+                self.env["mail.compose.message"]
+                .with_company(company)
+                .with_context(
+                    default_composition_mode="comment",
+                    default_model=self._name,
+                    default_res_ids=contracts.ids,
+                    default_template_id=template.id,
+                )
+                .create(
+                    {
+                        "message_type": "comment",
+                        "subtype_id": subtype_id,
+                        "notify_skip_followers": True,
+                        "force_send": False,
+                    }
+                )
+            )
+            post_values_all = composer._prepare_mail_values(contracts.ids)
+            if composer.composition_batch:
+                # as for one contract (see mail.compose.message _compute_authorship): the author
+                # is the partner of the rendered sender address, else the current user
+                authors = {}
+                for values in post_values_all.values():
+                    email_from = values.get("email_from")
+                    if email_from not in authors:
+                        authors[email_from] = (
+                            self.env["mail.thread"]
+                            .with_context(active_test=False)
+                            ._message_compute_author(None, email_from)[0]
+                            if email_from
+                            else None
+                        ) or self.env.user.partner_id.id
+                    values["author_id"] = authors[email_from]
+            # a batch run by the scheduler: the sending user does not follow every contract
+            contracts = contracts.with_context(mail_post_autofollow_author_skip=True)
+            for res_id, values in post_values_all.items():
+                contracts.browse(res_id).message_post(**values)
 
     def _get_reminder_problem(self):
         """Why the reminder cannot be emailed to the client, or False."""
@@ -113,7 +202,8 @@ class FusionRepairMaintenanceContract(models.Model):
         return False
 
     def _send_due_reminder(self, band):
-        """Email the due reminder of ``band`` through the chatter. A mail problem is
+        """Email the due reminder of ``band`` through the chatter (the batch of the daily
+        job does the same for many contracts at once: :meth:`_send_due_reminders`). A mail problem is
         logged on the contract (note + activity) and never raised, so one bad contract
         does not stop the others; the band is stamped either way. A passing database
         error is raised (the caller leaves the band unstamped)."""
@@ -124,8 +214,10 @@ class FusionRepairMaintenanceContract(models.Model):
             problem = self.env._("The maintenance reminder email template is missing.")
         sent = False
         if not problem:
-            _message, error = self._post_client_email(
-                template, email_layout_xmlid="mail.mail_notification_light", force_send=False
+            _result, error = try_step(
+                self.env.cr,
+                lambda: self._post_due_reminders(template),
+                f"Due reminder of {self.display_name}",
             )
             sent = not error
             if error:
