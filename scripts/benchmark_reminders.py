@@ -30,6 +30,7 @@ import os
 import pstats
 import sys
 import time
+import uuid
 from datetime import timedelta
 from pathlib import Path
 
@@ -91,7 +92,7 @@ def create_contracts(env, count):
     category = env["fusion.repair.product.category"].create(
         {
             "name": "Benchmark stair lifts",
-            "code": "BENCH-REMINDERS",
+            "code": f"BENCH-REMINDERS-{uuid.uuid4().hex[:8]}",
             "x_fc_maintenance_enabled": True,
             "x_fc_maintenance_interval_months": 6,
             "x_fc_maintenance_fee": 149.0,

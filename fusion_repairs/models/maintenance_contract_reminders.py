@@ -159,6 +159,9 @@ class FusionRepairMaintenanceContract(models.Model):
                 )
                 .create(
                     {
+                        # a domain: batch mode even for one contract, so that one contract alone
+                        # gets the same recipients (the template's, not "suggested" ones) and author
+                        "res_domain": repr([("id", "in", contracts.ids)]),
                         "message_type": "comment",
                         "subtype_id": subtype_id,
                         "notify_skip_followers": True,
@@ -166,26 +169,71 @@ class FusionRepairMaintenanceContract(models.Model):
                     }
                 )
             )
-            post_values_all = composer._prepare_mail_values(contracts.ids)
-            if composer.composition_batch:
-                # as for one contract (see mail.compose.message _compute_authorship): the author
-                # is the partner of the rendered sender address, else the current user
-                authors = {}
-                for values in post_values_all.values():
-                    email_from = values.get("email_from")
-                    if email_from not in authors:
-                        authors[email_from] = (
-                            self.env["mail.thread"]
-                            .with_context(active_test=False)
-                            ._message_compute_author(None, email_from)[0]
-                            if email_from
-                            else None
-                        ) or self.env.user.partner_id.id
-                    values["author_id"] = authors[email_from]
-            # a batch run by the scheduler: the sending user does not follow every contract
-            contracts = contracts.with_context(mail_post_autofollow_author_skip=True)
+            post_values_all = composer.with_context(
+                fusion_reminder_covering=contracts._get_covering_subscriptions()
+            )._prepare_mail_values(contracts.ids)
+            # as Odoo's composer does for one record (mail.compose.message _compute_authorship):
+            # the author is the partner of the rendered sender address, else the current user
+            authors = {}
+            for values in post_values_all.values():
+                email_from = values.get("email_from")
+                if email_from not in authors:
+                    authors[email_from] = (
+                        self.env["mail.thread"]
+                        .with_context(active_test=False)
+                        ._message_compute_author(None, email_from)[0]
+                        if email_from
+                        else None
+                    ) or self.env.user.partner_id.id
+                values["author_id"] = authors[email_from]
+            # a batch run by the scheduler: the sending user does not follow every contract;
+            # what each message would look up again is looked up once for the batch
+            contracts = contracts.with_context(
+                mail_post_autofollow_author_skip=True,
+                fusion_reminder_partner_root=self.env.ref("base.partner_root").id,
+            )
             for res_id, values in post_values_all.items():
                 contracts.browse(res_id).message_post(**values)
+
+    def _get_covering_subscriptions(self):
+        """``_get_covering_subscription()`` of every contract of ``self`` (on its default
+        date), with one search: ``{contract id: subscription id or False}``."""
+        today = fields.Date.context_today(self)
+        on_dates = {contract.id: max(contract.next_due_date or today, today) for contract in self}
+        if not on_dates:
+            return {}
+        candidates = (
+            self.env["fusion.repair.service.plan.subscription"]
+            .sudo()
+            .search(
+                [
+                    ("state", "=", "active"),
+                    ("contract_ids", "in", self.ids),
+                    ("date_start", "<=", max(on_dates.values())),
+                    ("date_end", ">=", min(on_dates.values())),
+                ],
+                order="date_end, id",
+            )
+        )
+        return {
+            contract.id: candidates.filtered(lambda sub, c=contract: sub._covers(c, on_dates[c.id]))[:1].id
+            for contract in self
+        }
+
+    def _message_compute_real_author(self, author_id):
+        # mail.thread's, with OdooBot's partner looked up once per batch of reminders instead
+        # of twice per message (it is env.ref(), an existence query, there)
+        root_id = self.env.context.get("fusion_reminder_partner_root")
+        if not root_id:
+            return super()._message_compute_real_author(author_id)
+        real_author = self.env["res.partner"]
+        if self.env.user.active:
+            real_author = self.env.user.partner_id
+        elif author_id:
+            author = self.env["res.partner"].browse(author_id)
+            if author.active and author.id != root_id:
+                real_author = author
+        return real_author
 
     def _get_reminder_problem(self):
         """Why the reminder cannot be emailed to the client, or False."""

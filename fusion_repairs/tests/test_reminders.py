@@ -1,4 +1,5 @@
-"""Due reminders (SPEC flow 2), run the way the scheduler runs the daily job."""
+"""Due reminders (SPEC flow 2), run the way the scheduler runs the daily job; in batches, the
+cost of a contract does not grow with their number, and a batch sends as one contract alone does."""
 
 from datetime import date, timedelta
 
@@ -13,6 +14,7 @@ from odoo.tools import mute_logger
 from .common import FusionRepairsCommon, unique
 
 TODAY = date(2026, 3, 2)
+MAX_QUERIES_PER_CONTRACT = 12
 
 
 def at(day):
@@ -29,6 +31,7 @@ class TestDueReminders(FusionRepairsCommon, MailCase):
         cls.template = cls.env.ref("fusion_repairs.email_template_maintenance_due_reminder")
         cls.follow_up = cls.env.ref("fusion_repairs.mail_activity_type_maintenance_follow_up")
         cls.env["ir.config_parameter"].sudo().set_param("fusion_repairs.reminder_bands", "30,7,1")
+        cls.batch_product = cls._make_product()
 
     def _client(self, email="client@example.com", name="Client"):
         return self.env["res.partner"].create({"name": unique(name), "email": email, "zip": "M4C 1A1"})
@@ -216,3 +219,95 @@ class TestDueReminders(FusionRepairsCommon, MailCase):
         contract = self._contract_due_in(30)
         self._run_in_new_cursor(lambda env: env[self.Contract._name].cron_maintenance_due_reminders())
         self.assertEqual(contract.reminder_band_sent, 30)
+
+    # -- batches ------------------------------------------------------
+
+    def _due_contracts(self, count, days=7):
+        partners = self.env["res.partner"].create(
+            [
+                {"name": unique("Batch Client"), "email": f"batch.{i}@example.com", "zip": "M4C 1A1"}
+                for i in range(count)
+            ]
+        )
+        with at(TODAY):
+            return self.Contract.create(
+                [
+                    {
+                        "partner_id": partner.id,
+                        "product_id": self.batch_product.id,
+                        "next_due_date": TODAY + timedelta(days=days),
+                        "user_id": self.office_user.id,
+                    }
+                    for partner in partners
+                ]
+            )
+
+    def _queries_of_run(self, batch_size):
+        before = self.cr.sql_log_count
+        self._run_in_new_cursor(
+            lambda env: env[self.Contract._name]._cron_maintenance_due_reminders(batch_size=batch_size)
+        )
+        return self.cr.sql_log_count - before
+
+    def test_queries_per_contract_do_not_grow_with_their_number(self):
+        self._run_cron()  # the demo contracts due, if any, out of the way
+        few = self._due_contracts(50)
+        few_queries = self._queries_of_run(batch_size=20) / len(few)
+        many = self._due_contracts(200)
+        many_queries = self._queries_of_run(batch_size=20) / len(many)
+
+        self.assertEqual(set((few | many).mapped("reminder_band_sent")), {7}, "every contract handled")
+        self.assertEqual(
+            self.env["mail.mail"].search_count(
+                [("model", "=", self.Contract._name), ("res_id", "in", (few | many).ids)]
+            ),
+            250,
+            "one email per contract",
+        )
+        self.assertLessEqual(many_queries, few_queries, f"{many_queries:.1f} queries per contract, {few_queries:.1f}")
+        self.assertLessEqual(many_queries, MAX_QUERIES_PER_CONTRACT)
+        self.assertLessEqual(few_queries, MAX_QUERIES_PER_CONTRACT)
+
+    def test_a_batch_sends_to_the_template_recipients(self):
+        informed = self._client(email="daughter@example.com", name="Informed Daughter")
+        self.template.write({"use_default_to": False, "partner_to": "{{ object.partner_id.id }}," + str(informed.id)})
+        alone = self._due_contracts(1)
+        self._run_cron()  # one contract: Odoo's composer in single-record mode
+        batch = self._due_contracts(3)
+        self._run_cron()  # several: in batch mode
+        for contract in alone | batch:
+            with self.subTest(contract=contract.partner_id.name):
+                message = contract.message_ids.filtered(lambda m: m.message_type == "comment")
+                self.assertEqual(message.partner_ids, contract.partner_id | informed)
+                self.assertEqual(len(self._mails_to(contract)), 1)
+                mails = self.env["mail.mail"].search(
+                    [("mail_message_id", "=", message.id), ("recipient_ids", "in", informed.ids)]
+                )
+                self.assertEqual(len(mails), 1, "the informed contact is emailed too")
+
+    def test_a_batch_posts_as_one_contract_alone_does(self):
+        alone = self._due_contracts(1)
+        self._run_cron()
+        batch = self._due_contracts(2)
+        self._run_cron()
+
+        def posted(contract):
+            message = contract.message_ids.filtered(lambda m: m.message_type == "comment")
+            mail = self._mails_to(contract)
+            return (
+                message.author_id,
+                message.email_from,
+                message.reply_to,
+                message.subtype_id,
+                message.subject,
+                mail.email_from,
+                mail.state,
+                mail.auto_delete,
+            )
+
+        self.assertEqual(posted(batch[0]), posted(alone))
+        self.assertEqual(posted(batch[1]), posted(alone))
+        for contract in alone | batch:
+            body = self._mails_to(contract).body_html
+            self.assertIn(contract.booking_url, body)
+            self.assertIn(contract.partner_id.name, body)
