@@ -208,8 +208,8 @@ class TestReminderTransientErrors(BookingFixturesMixin, TransactionCase):
         cron = self.env.ref("fusion_repairs.ir_cron_maintenance_due_reminders")
         with (
             patch.object(
-                type(self.env[Contract]),
-                "_post_client_email",
+                type(self.env["mail.thread"]),
+                "message_post",
                 side_effect=psycopg2.errors.SerializationFailure("could not serialize access"),
             ),
             self.enter_registry_test_mode(),
@@ -226,7 +226,9 @@ class TestReminderTransientErrors(BookingFixturesMixin, TransactionCase):
 
     def test_a_mail_problem_is_logged_on_the_contract(self):
         with patch.object(
-            type(self.env["mail.thread"]), "message_post_with_source", side_effect=ValueError("SMTP template broken")
+            type(self.env["mail.compose.message"]),
+            "_prepare_mail_values",
+            side_effect=ValueError("SMTP template broken"),
         ):
             self.contract._send_due_reminder(7)
         self.assertEqual(self.contract.reminder_band_sent, 7)
