@@ -22,6 +22,12 @@ On N contracts due in 7 days (N clients, 20 products) it measures, in the same r
 and prints the wall time and SQL queries per contract of each, and their ratio.
 Targets: the job at most 1.3 times the floor's time and at most 12 queries per contract,
 whatever N.
+
+Measured (2 shared cores; ms and queries per contract, floor / job):
+- before the batching: 2,000: 16.8 ms, 11.0 / 29.1 ms, 28.1 (1.73x); 10,000: 26.4 ms, 11.0 /
+  95.0 ms, 28.0 (3.60x, 16 minutes for the job);
+- after: 2,000: 17.0 ms, 11.0 / 14.7 ms, 10.2 (0.87x); 10,000: 17.5 ms, 11.0 / 15.6 ms, 10.2
+  (0.89x, 156 s for the job).
 """
 
 import argparse
