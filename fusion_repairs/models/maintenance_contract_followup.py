@@ -214,9 +214,11 @@ class FusionRepairMaintenanceContract(models.Model):
         escalated = kind == OVERDUE and followup_rules.should_escalate(today, due, settings["escalation_days"])
         if escalated and self.followup_escalated_due_date != due:
             user, escalate_now = self._get_followup_escalation_user(), True
+        elif activity:
+            # staff may hand an open follow-up to a colleague: the job does not take it back
+            user = activity.user_id or responsible
         elif escalated:
-            # escalated earlier for this due date: whoever has it now keeps it
-            user = activity.user_id or self._get_followup_escalation_user()
+            user = self._get_followup_escalation_user()
         values = self._prepare_followup_activity_values(
             kind, settings, user, responsible=responsible if escalated else None
         )
@@ -272,7 +274,9 @@ class FusionRepairMaintenanceContract(models.Model):
                     equipment=equipment,
                     due=due_words,
                 ),
-                self.env._("Reminders: %s.", self.reminder_summary),
+                self.reminder_summary + "."
+                if self.reminder_band_sent
+                else self.env._("No reminder was emailed in this cycle."),
             ]
         else:
             deadline = followup_rules.overdue_deadline(due, settings["escalation_days"])

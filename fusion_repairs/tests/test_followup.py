@@ -135,6 +135,11 @@ class TestOfficeFollowup(FollowupFixturesMixin, MailCase, TransactionCase):
         self.assertEqual(self._activities(self.unbooked, self.call_type), activity)
         self.assertIn("+1 905 555 0101", activity.summary)
 
+        # handed to a colleague: the job does not take it back
+        activity.user_id = self.manager
+        self._run(self.unbooked_cron, "2027-01-14")
+        self.assertEqual(self._activities(self.unbooked, self.call_type).user_id, self.manager)
+
     def test_office_booking_closes_the_call_and_a_cancellation_raises_it_again(self):
         self._run(self.unbooked_cron)
         activity = self._activities(self.unbooked, self.call_type)
