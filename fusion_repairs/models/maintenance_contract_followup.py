@@ -283,9 +283,9 @@ class FusionRepairMaintenanceContract(models.Model):
             summary = self.env._("Overdue: %s", summary)
             lines = [
                 self.env._(
-                    "The maintenance of %(equipment)s for %(client)s was due on %(due)s and no visit is booked.",
-                    equipment=equipment,
+                    "%(client)s: the maintenance of %(equipment)s was due on %(due)s and no visit is booked.",
                     client=partner.name,
+                    equipment=equipment,
                     due=due_words,
                 )
             ]
