@@ -219,7 +219,8 @@ class FusionRepairMaintenanceContract(models.Model):
             user = activity.user_id or responsible
         elif escalated:
             user = self._get_followup_escalation_user()
-        values = self._prepare_followup_activity_values(
+        # in the language of the person who will read it
+        values = self.with_context(lang=user.lang or self.env.lang)._prepare_followup_activity_values(
             kind, settings, user, responsible=responsible if escalated else None
         )
         if activity:
