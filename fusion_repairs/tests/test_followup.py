@@ -201,6 +201,17 @@ class TestOfficeFollowup(FollowupFixturesMixin, MailCase, TransactionCase):
         self._run(self.unbooked_cron)
         self.assertEqual(self._activities(self.unbooked, self.call_type).user_id, self.manager)
 
+    def test_escalation_user_defaults_to_a_field_service_manager(self):
+        self.manager.active = False  # the chosen "Escalate to" user left the company
+        self.unbooked.user_id = False
+        self._run(self.unbooked_cron)
+        user = self._activities(self.unbooked, self.call_type).user_id
+        self.assertTrue(user)
+        self.assertNotEqual(user, self.manager)
+        self.assertTrue(user.active and not user.share)
+        self.assertIn(self.env.ref("fusion_tasks.group_fusion_manager"), user.all_group_ids)
+        self.assertIn(self.company, user.company_ids)
+
     def test_a_broken_contract_does_not_stop_the_others(self):
         before = self._followup_contract("H3 Bea Before", "+1 416 555 0111", "2027-01-14", "SL-H3-FU-B1")
         broken = self._followup_contract("H3 Bob Broken", "+1 416 555 0112", "2027-01-14", "SL-H3-FU-B2")
