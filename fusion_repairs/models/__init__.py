@@ -24,3 +24,6 @@ from . import res_users
 from . import service_plan
 from . import service_plan_subscription
 from . import maintenance_contract_reminders_covering
+from . import maintenance_contract_followup
+from . import res_company_followup
+from . import res_config_settings_followup

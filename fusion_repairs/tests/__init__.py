@@ -27,3 +27,5 @@ from . import test_visit_certificate
 from . import test_visit_history
 from . import test_visit_move
 from . import test_visit_record
+from . import test_followup
+from . import test_followup_rules
