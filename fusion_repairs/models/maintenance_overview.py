@@ -17,7 +17,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
-from odoo.tools import format_amount
+from odoo.tools import format_amount, format_date
 
 from ..lib import units
 from .maintenance_contract import OFFICE_GROUPS
@@ -193,7 +193,12 @@ class FusionRepairMaintenanceOverview(models.AbstractModel):
             "period": {
                 "start": fields.Date.to_string(start),
                 "end": fields.Date.to_string(today),
-                "label": self.env._("%(months)s months to date", months=PERIOD_MONTHS),
+                "label": self.env._(
+                    "Last %(months)s months, %(start)s to %(end)s",
+                    months=PERIOD_MONTHS,
+                    start=format_date(self.env, start),
+                    end=format_date(self.env, today),
+                ),
             },
             "currency_id": currency.id,
             "figures": figures,
@@ -293,13 +298,15 @@ class FusionRepairMaintenanceOverview(models.AbstractModel):
     def _overview_sections(self, figures):
         """Cards grouped in sections; a card shows a main figure and small linked ones."""
 
-        def card(title, key, caption="", subs=()):
+        def card(title, key, caption="", subs=(), icon="fa-circle-o", tone="primary"):
             if key not in figures:
                 return None
             return {
                 "key": key,
                 "title": title,
                 "caption": caption,
+                "icon": icon,
+                "tone": tone,
                 "subs": [{"key": sub_key, "label": label} for sub_key, label in subs if sub_key in figures],
             }
 
@@ -325,6 +332,7 @@ class FusionRepairMaintenanceOverview(models.AbstractModel):
                     f"reminders_{band}",
                     rate,
                     [(f"reminders_{band}_booked", _("visits booked"))],
+                    icon="fa-envelope-o",
                 )
             )
         online = figures.get("bookings_online", {}).get("value") or 0
@@ -343,9 +351,22 @@ class FusionRepairMaintenanceOverview(models.AbstractModel):
                             ("units_sold", _("maintainable units sold")),
                             ("units_sold_covered", _("sold units under contract")),
                         ],
+                        icon="fa-shield",
                     ),
-                    card(_("Units out of service"), "out_of_service", _("failed a safety check")),
-                    card(_("Overdue contracts"), "overdue", _("past their due date")),
+                    card(
+                        _("Units out of service"),
+                        "out_of_service",
+                        _("failed a safety check"),
+                        icon="fa-ban",
+                        tone="danger" if figures.get("out_of_service", {}).get("value") else "success",
+                    ),
+                    card(
+                        _("Overdue contracts"),
+                        "overdue",
+                        _("past their due date"),
+                        icon="fa-clock-o",
+                        tone="warning" if figures.get("overdue", {}).get("value") else "success",
+                    ),
                 ],
             },
             {
@@ -354,7 +375,11 @@ class FusionRepairMaintenanceOverview(models.AbstractModel):
                 "cards": [
                     *reminder_cards,
                     card(
-                        _("Booked online"), "bookings_online", share, [("bookings_office", _("booked by the office"))]
+                        _("Booked online"),
+                        "bookings_online",
+                        share,
+                        [("bookings_office", _("booked by the office"))],
+                        icon="fa-globe",
                     ),
                 ],
             },
@@ -362,18 +387,37 @@ class FusionRepairMaintenanceOverview(models.AbstractModel):
                 "key": "visits",
                 "title": _("Visits"),
                 "cards": [
-                    card(_("Done on time"), "visits_on_time", _("by the due date")),
-                    card(_("Done late"), "visits_late", _("after the due date")),
-                    card(_("Not done"), "visits_not_done", _("closed as not done on site")),
+                    card(_("Done on time"), "visits_on_time", _("by the due date"), icon="fa-check", tone="success"),
+                    card(
+                        _("Done late"), "visits_late", _("after the due date"), icon="fa-hourglass-end", tone="warning"
+                    ),
+                    card(
+                        _("Not done"),
+                        "visits_not_done",
+                        _("closed as not done on site"),
+                        icon="fa-times",
+                        tone="danger",
+                    ),
                 ],
             },
             {
                 "key": "revenue",
                 "title": _("Revenue"),
                 "cards": [
-                    card(_("Visit revenue"), "visit_revenue", _("confirmed visit orders, untaxed")),
-                    card(_("Plan revenue"), "plan_revenue", _("confirmed plan sales and renewals, untaxed")),
-                    card(_("Active service plans"), "active_plans", "", [("renewals_due", _("renewals due"))]),
+                    card(_("Visit revenue"), "visit_revenue", _("confirmed visit orders, untaxed"), icon="fa-wrench"),
+                    card(
+                        _("Plan revenue"),
+                        "plan_revenue",
+                        _("confirmed plan sales and renewals, untaxed"),
+                        icon="fa-refresh",
+                    ),
+                    card(
+                        _("Active service plans"),
+                        "active_plans",
+                        _("pre-paid visits"),
+                        [("renewals_due", _("renewals due"))],
+                        icon="fa-calendar-check-o",
+                    ),
                 ],
             },
         ]

@@ -97,6 +97,7 @@ class FusionRepairMaintenanceOverview(models.AbstractModel):
             if visit.sale_order_id:
                 visit.sale_order_id.date_order = start
             if result == "failed":
+                visit.out_of_service = True
                 contract.sudo().write(
                     {
                         "x_fc_out_of_service": True,
