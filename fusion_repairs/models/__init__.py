@@ -26,7 +26,7 @@ from . import service_plan_subscription
 from . import fusion_technician_task_booking_channel
 from . import maintenance_reminder_log
 from . import maintenance_contract_overview
-from . import maintenance_visit_timeliness
+from . import maintenance_visit_overview
 from . import maintenance_report
 from . import maintenance_overview
 from . import maintenance_overview_demo

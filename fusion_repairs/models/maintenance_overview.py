@@ -25,10 +25,12 @@ from .maintenance_contract import OFFICE_GROUPS
 PERIOD_MONTHS = 12
 CONTRACT = "fusion.repair.maintenance.contract"
 VISIT = "fusion.repair.maintenance.visit"
-TASK = "fusion.technician.task"
 REMINDER = "fusion.repair.maintenance.reminder.log"
 SUBSCRIPTION = "fusion.repair.service.plan.subscription"
 REPORT = "fusion.repair.maintenance.report"
+SALES_GROUP = "sales_team.group_sale_salesman"
+# money and sales: for sales staff only (inventory users may read sale lines through sale_stock)
+SALES_FIGURES = frozenset({"units_sold", "visit_revenue", "plan_revenue"})
 
 
 class FusionRepairMaintenanceOverview(models.AbstractModel):
@@ -85,12 +87,12 @@ class FusionRepairMaintenanceOverview(models.AbstractModel):
                 [("state", "=", "active"), ("x_fc_source", "=", "sale"), ("x_fc_source_sale_line_id", "!=", False)],
             ),
             "bookings_online": (
-                TASK,
-                [("booked_by", "=", "client"), ("create_date", ">=", start_dt), ("task_type", "=", "maintenance")],
+                VISIT,
+                [("booked_by", "=", "client"), ("create_date", ">=", start_dt), ("state", "!=", "cancelled")],
             ),
             "bookings_office": (
-                TASK,
-                [("booked_by", "=", "office"), ("create_date", ">=", start_dt), ("task_type", "=", "maintenance")],
+                VISIT,
+                [("booked_by", "=", "office"), ("create_date", ">=", start_dt), ("state", "!=", "cancelled")],
             ),
             "out_of_service": (CONTRACT, [("x_fc_out_of_service", "=", True), ("state", "!=", "cancelled")]),
             "overdue": (CONTRACT, [("state", "=", "active"), ("next_due_date", "<", today_s)]),
@@ -170,21 +172,17 @@ class FusionRepairMaintenanceOverview(models.AbstractModel):
         company = self.env.company
         currency = company.currency_id
         domains = self._overview_domains(today)
+        sales = self.env.su or self.env.user.has_group(SALES_GROUP)
         figures = {}
         for key, (model, domain) in domains.items():
             Model = self.env[model]
-            if not Model.has_access("read"):
+            if not Model.has_access("read") or (key in SALES_FIGURES and not sales):
                 continue
             figures[key] = {
                 "model": model,
                 "domain": domain,
                 "value": self._overview_value(key, Model, domain),
             }
-        revenue = self._overview_revenue(start, today)
-        if "visit_revenue" in figures:
-            figures["visit_revenue"]["value"] = revenue["visit"]
-        if "plan_revenue" in figures:
-            figures["plan_revenue"]["value"] = revenue["plan"]
         for key, figure in figures.items():
             money = key.endswith("_revenue")
             figure["display"] = format_amount(self.env, figure["value"], currency) if money else str(figure["value"])
@@ -201,9 +199,10 @@ class FusionRepairMaintenanceOverview(models.AbstractModel):
                 ),
             },
             "currency_id": currency.id,
+            "can_analyse": sales and self.env[REPORT].has_access("read"),
             "figures": figures,
             "sections": self._overview_sections(figures),
-            "months": revenue["months"] if self.env[REPORT].has_access("read") else [],
+            "months": self._overview_revenue(start, today)["months"] if sales else [],
         }
 
     @api.model
@@ -216,8 +215,11 @@ class FusionRepairMaintenanceOverview(models.AbstractModel):
                 )
                 for line in lines
             )
-        if key.endswith("_revenue"):
-            return 0.0  # from the report (one currency), see _overview_revenue
+        if key == "visit_revenue":
+            # untaxed, in the company's currency (as the analysis report and sale.report)
+            return sum(order.amount_untaxed / (order.currency_rate or 1.0) for order in Model.search(domain))
+        if key == "plan_revenue":
+            return sum(line.price_subtotal / (line.order_id.currency_rate or 1.0) for line in Model.search(domain))
         return Model.search_count(domain)
 
     @api.model

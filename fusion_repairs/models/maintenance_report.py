@@ -1,7 +1,7 @@
 from odoo import fields, models, tools
 
 from ..lib.booking_slots import BY_CLIENT, BY_OFFICE
-from .maintenance_visit_timeliness import TIMELINESS
+from .maintenance_visit_overview import TIMELINESS
 
 
 class FusionRepairMaintenanceReport(models.Model):
@@ -59,7 +59,7 @@ class FusionRepairMaintenanceReport(models.Model):
                    v.id AS visit_id,
                    v.technician_id AS technician_id,
                    v.timeliness AS timeliness,
-                   t.booked_by AS booked_by,
+                   v.booked_by AS booked_by,
                    NULL::integer AS reminder_band,
                    1 AS visit_count,
                    CASE WHEN v.timeliness = 'on_time' THEN 1 ELSE 0 END AS on_time_count,
@@ -73,7 +73,6 @@ class FusionRepairMaintenanceReport(models.Model):
               FROM fusion_repair_maintenance_visit v
               JOIN fusion_repair_maintenance_contract c ON c.id = v.contract_id
               JOIN res_company comp ON comp.id = c.company_id
-         LEFT JOIN fusion_technician_task t ON t.id = v.task_id
          LEFT JOIN sale_order so ON so.id = v.sale_order_id AND so.state = 'sale'
              WHERE v.state != 'cancelled'
         """

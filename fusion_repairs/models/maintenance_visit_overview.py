@@ -9,8 +9,9 @@ TIMELINESS = [
 
 
 class FusionRepairMaintenanceVisit(models.Model):
-    """Was the visit done by the due date of its cycle? The due date is kept on the visit
-    when it is booked, since the contract's moves on to the next cycle once it is done."""
+    """What the overview reads on a visit: was it done by the due date of its cycle (kept on
+    the visit when it is booked, since the contract moves on once it is done), and who
+    booked it (the client online or the office)."""
 
     _inherit = "fusion.repair.maintenance.visit"
 
@@ -20,6 +21,7 @@ class FusionRepairMaintenanceVisit(models.Model):
         copy=False,
         help="The contract's due date when the visit was booked.",
     )
+    booked_by = fields.Selection(related="task_id.booked_by", store=True, string="Booked By")
     timeliness = fields.Selection(
         TIMELINESS,
         string="Timeliness",
