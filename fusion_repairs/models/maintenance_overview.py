@@ -244,7 +244,7 @@ class FusionRepairMaintenanceOverview(models.AbstractModel):
             months.append(
                 {
                     "month": fields.Date.to_string(day),
-                    "label": day.strftime("%b"),
+                    "label": format_date(self.env, day, date_format="MMM"),
                     "visit": visit,
                     "plan": plan,
                     "visit_display": format_amount(self.env, visit, currency),
