@@ -9,9 +9,10 @@ Figures are compared before and after, so demo data never changes a result."""
 from datetime import timedelta
 
 from odoo import Command, fields
+from odoo.addons.mail.tests.common import MailCase
 from odoo.tests import HttpCase, TransactionCase, freeze_time, tagged
 
-from .common import FROZEN_NOW, BookingFixturesMixin, toronto
+from .common import FROZEN_NOW, BookingFixturesMixin, FusionRepairsCommon, toronto
 
 VISIT_DAY = "2027-01-12 16:00:00"  # 11:00 in Toronto: the visits booked below
 AFTER_VISITS = "2027-01-13 15:00:00"  # the office looks at the overview the day after
@@ -254,6 +255,33 @@ class TestMaintenanceOverview(BookingFixturesMixin, TransactionCase):
         self.assertNotIn("visit_revenue", shown)
         self.assertEqual(data["months"], [], "no revenue chart either")
         self.assertFalse(data["can_analyse"])
+
+
+@tagged("post_install", "-at_install")
+class TestReminderLogFromTheDailyJob(FusionRepairsCommon, MailCase):
+    """The reminders counted are the ones the daily job really emailed, with their band."""
+
+    def test_the_daily_job_logs_each_reminder_it_emails(self):
+        self.env["ir.config_parameter"].sudo().set_param("fusion_repairs.reminder_bands", "30,7,1")
+        with freeze_time("2026-03-02 12:00:00"):
+            in_20_days = self._make_contract(next_due_date=fields.Date.to_date("2026-03-22"))
+            in_5_days = self._make_contract(next_due_date=fields.Date.to_date("2026-03-07"))
+            no_email = self._make_contract(
+                partner=self.env["res.partner"].create({"name": "H3 Overview No Email"}),
+                next_due_date=fields.Date.to_date("2026-03-07"),
+            )
+            with self.mock_mail_gateway(), self.enter_registry_test_mode():
+                self.env.ref("fusion_repairs.ir_cron_maintenance_due_reminders").method_direct_trigger()
+        self.env.invalidate_all()
+        logs = self.env["fusion.repair.maintenance.reminder.log"].search(
+            [("contract_id", "in", (in_20_days | in_5_days | no_email).ids)]
+        )
+        self.assertEqual(
+            sorted((log.contract_id.id, log.band, str(log.due_date)) for log in logs),
+            sorted([(in_20_days.id, 30, "2026-03-22"), (in_5_days.id, 7, "2026-03-07")]),
+        )
+        self.assertEqual(no_email.reminder_band_sent, 7, "handled, but not emailed: not counted")
+        self.assertFalse(logs.filtered("booked"))
 
 
 @tagged("post_install", "-at_install")
