@@ -43,12 +43,15 @@
         "data/mail_template_service_status_data.xml",
         "data/mail_template_certificate_data.xml",
         "data/ir_cron.xml",
+        "security/maintenance_overview_security.xml",
+        "views/maintenance_overview_views.xml",
     ],
     "demo": [
         "demo/maintenance_demo.xml",
         "demo/maintenance_checklist_demo.xml",
         "demo/website_demo.xml",
         "demo/service_plan_demo.xml",
+        "demo/maintenance_overview_demo.xml",
     ],
     "assets": {
         "web.assets_frontend": [
@@ -58,6 +61,7 @@
         "web.assets_backend": [
             "fusion_repairs/static/src/scss/maintenance_visit.scss",
             "fusion_repairs/static/src/js/booking_error_dialog.js",
+            "fusion_repairs/static/src/overview/**/*",
         ],
         "web.assets_tests": [
             "fusion_repairs/static/tests/tours/**/*",

@@ -27,3 +27,10 @@ from . import maintenance_contract_reminders_covering
 from . import maintenance_contract_followup
 from . import res_company_followup
 from . import res_config_settings_followup
+from . import fusion_technician_task_booking_channel
+from . import maintenance_reminder_log
+from . import maintenance_contract_overview
+from . import maintenance_visit_overview
+from . import maintenance_report
+from . import maintenance_overview
+from . import maintenance_overview_demo
