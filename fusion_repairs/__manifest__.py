@@ -43,12 +43,14 @@
         "data/mail_template_service_status_data.xml",
         "data/mail_template_certificate_data.xml",
         "data/ir_cron.xml",
+        "wizard/maintenance_backfill_views.xml",
     ],
     "demo": [
         "demo/maintenance_demo.xml",
         "demo/maintenance_checklist_demo.xml",
         "demo/website_demo.xml",
         "demo/service_plan_demo.xml",
+        "demo/maintenance_backfill_demo.xml",
     ],
     "assets": {
         "web.assets_frontend": [
