@@ -1,5 +1,5 @@
 import logging
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytz
 from dateutil.relativedelta import relativedelta
@@ -11,6 +11,7 @@ from odoo.tools import format_date, split_every
 
 from ..lib import backfill_schedule
 from ..lib.units import whole_units
+from .maintenance_backfill_line import BACKFILL_REASONS
 
 _logger = logging.getLogger(__name__)
 
@@ -29,6 +30,8 @@ class FusionRepairMaintenanceBackfillWizard(models.TransientModel):
 
     _name = "fusion.repair.maintenance.backfill.wizard"
     _description = "Enrol Past Sales"
+    # the office may check a large dry run (filter, export) for a working day before enrolling
+    _transient_max_hours = 24.0
 
     state = fields.Selection(
         [("draft", "Filters"), ("dry_run", "Dry Run"), ("done", "Enrolled")], default="draft", required=True
@@ -92,6 +95,10 @@ class FusionRepairMaintenanceBackfillWizard(models.TransientModel):
             return default
         return value if value > 0 else default
 
+    def _compute_display_name(self):
+        for wizard in self:
+            wizard.display_name = self.env._("Enrol Past Sales")
+
     @api.depends("line_ids.action", "line_ids.has_warning")
     def _compute_counts(self):
         Line = self.env["fusion.repair.maintenance.backfill.line"]
@@ -131,14 +138,14 @@ class FusionRepairMaintenanceBackfillWizard(models.TransientModel):
         for batch in split_every(BATCH_SIZE, values, list):
             Line.create(batch)
         self.write({"state": "dry_run", "result_message": False, "created_count": 0})
-        return self._action_reopen()
+        return True  # the form reloads in place
 
     def action_back_to_filters(self):
         self.ensure_one()
         self.check_access("write")
         self.line_ids.unlink()
         self.state = "draft"
-        return self._action_reopen()
+        return True  # the form reloads in place
 
     def action_view_lines(self):
         """The dry run as a real list: sort, filter, group, export."""
@@ -147,6 +154,10 @@ class FusionRepairMaintenanceBackfillWizard(models.TransientModel):
             "fusion_repairs.fusion_repair_maintenance_backfill_line_action"
         )
         action["domain"] = [("wizard_id", "=", self.id)]
+        # the stat button's filter ("To Create" or "Skipped")
+        action["context"] = {
+            key: value for key, value in self.env.context.items() if key.startswith("search_default_filter_")
+        }
         return action
 
     def action_view_contracts(self):
@@ -171,16 +182,7 @@ class FusionRepairMaintenanceBackfillWizard(models.TransientModel):
                 "result_message": self._fc_result_message(created, covered),
             }
         )
-        return self._action_reopen()
-
-    def _action_reopen(self):
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self._name,
-            "res_id": self.id,
-            "views": [(False, "form")],
-            "target": "current",
-        }
+        return True  # the form reloads in place
 
     def _fc_result_message(self, created, covered):
         if not created:
@@ -254,6 +256,15 @@ class FusionRepairMaintenanceBackfillWizard(models.TransientModel):
         for index, vals in enumerate(creates):
             vals["due_date"] = due_dates[index]
             vals["is_staggered"] = due_dates[index] != vals["natural_due_date"]
+        # what will be created first (soonest due first), then the skipped units by reason
+        reasons = [reason for reason, _label in BACKFILL_REASONS]
+        values.sort(
+            key=lambda vals: (
+                vals["action"] != "create",
+                vals.get("due_date") or date.max,
+                reasons.index(vals["reason"]) if vals.get("reason") in reasons else 0,
+            )
+        )
         for sequence, vals in enumerate(values):
             vals["sequence"] = sequence
             vals["wizard_id"] = self.id

@@ -16,6 +16,8 @@ class FusionRepairMaintenanceBackfillLine(models.TransientModel):
 
     _name = "fusion.repair.maintenance.backfill.line"
     _description = "Enrol Past Sales: Unit"
+    # the office may check a large dry run (filter, export) for a working day before enrolling
+    _transient_max_hours = 24.0
     _order = "sequence, id"
 
     wizard_id = fields.Many2one(
