@@ -212,6 +212,29 @@ class TestBackfillDryRun(BackfillCommon):
         wizard = self._dry_run(product_ids=[Command.set(product.ids)])
         self.assertEqual(wizard.line_ids.sale_order_id, spring)
 
+    def test_dry_run_queries_do_not_grow_with_the_sales(self):
+        def queries_for(count):
+            client = self.env["res.partner"].create({"name": unique("Query Client"), "email": "q@example.com"})
+            for index in range(count):
+                order = self._past_sale(self._make_product(), partner=client, qty=1 + index % 2)
+                if index % 2:
+                    self._deliver_on(order, "2026-09-15 15:00:00")
+                else:
+                    self._delivered_outside_odoo(order)
+            self.env.flush_all()
+            self.env.invalidate_all()
+            wizard = self.env[WIZARD].with_user(self.office_user).create({"partner_ids": [Command.set(client.ids)]})
+            before = self.env.cr.sql_log_count
+            with freeze_time(NOW):
+                wizard.action_dry_run()
+            self.env.flush_all()
+            self.assertEqual(wizard.create_count, count + count // 2)
+            return self.env.cr.sql_log_count - before
+
+        queries_for(1)  # warm-up: caches (settings, zones) filled once
+        small, large = queries_for(2), queries_for(8)
+        self.assertEqual(large, small, "the same queries for 2 or 8 sales: nothing per line")
+
 
 @tagged("post_install", "-at_install")
 class TestBackfillExecute(BackfillCommon):
