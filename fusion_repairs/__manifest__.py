@@ -45,6 +45,7 @@
         "data/ir_cron.xml",
         "security/maintenance_overview_security.xml",
         "views/maintenance_overview_views.xml",
+        "wizard/maintenance_backfill_views.xml",
     ],
     "demo": [
         "demo/maintenance_demo.xml",
@@ -52,6 +53,7 @@
         "demo/website_demo.xml",
         "demo/service_plan_demo.xml",
         "demo/maintenance_overview_demo.xml",
+        "demo/maintenance_backfill_demo.xml",
     ],
     "assets": {
         "web.assets_frontend": [

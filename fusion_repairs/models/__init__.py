@@ -34,3 +34,4 @@ from . import maintenance_visit_overview
 from . import maintenance_report
 from . import maintenance_overview
 from . import maintenance_overview_demo
+from . import maintenance_contract_import

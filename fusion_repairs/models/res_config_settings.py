@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..lib import reminder_bands
@@ -94,3 +94,25 @@ class ResConfigSettings(models.TransientModel):
             params.set_param("fusion_repairs.booking_cutoff_hours", str(settings.x_fc_booking_cutoff_hours))
             params.set_param("fusion_repairs.plan_renewal_days", str(settings.x_fc_plan_renewal_days))
         return res
+
+    # ── Enrolling past sales (backfill): overdue units spread over the next weeks ──
+    x_fc_backfill_stagger_weeks = fields.Integer(
+        string="Spread Overdue Units Over (Weeks)",
+        config_parameter="fusion_repairs.backfill_stagger_weeks",
+        default=8,
+        help="When past sales are enrolled, units already past due get due dates spread over this many weeks.",
+    )
+    x_fc_backfill_daily_cap = fields.Integer(
+        string="At Most Due per Day",
+        config_parameter="fusion_repairs.backfill_daily_cap",
+        default=20,
+        help="When past sales are enrolled, most due dates on one working day (units already due count).",
+    )
+
+    @api.constrains("x_fc_backfill_stagger_weeks", "x_fc_backfill_daily_cap")
+    def _check_backfill_settings(self):
+        for settings in self:
+            if settings.x_fc_backfill_stagger_weeks < 1 or settings.x_fc_backfill_daily_cap < 1:
+                raise ValidationError(
+                    self.env._("Spread overdue units over at least one week, and allow at least one a day.")
+                )

@@ -97,17 +97,10 @@ class SaleOrderLine(models.Model):
         )
         if not lines:
             return Contract
-        existing_per_line = dict(
-            Contract.with_context(active_test=False)._read_group(
-                [("x_fc_source_sale_line_id", "in", lines.ids), ("cancelled_with_sale", "=", False)],
-                ["x_fc_source_sale_line_id"],
-                ["__count"],
-            )
+        existing_per_line, withdrawn_per_line = lines._fc_existing_maintenance_contracts()
+        serials_under_contract = self._fc_serials_under_contract(
+            (line.product_id.id, line._fc_serial(), line.order_id.partner_id.id) for line in lines if line._fc_serial()
         )
-        # contracts cancelled with their sale (order cancelled, quantity lowered) come back first
-        withdrawn_per_line = Contract.search(
-            [("x_fc_source_sale_line_id", "in", lines.ids), ("cancelled_with_sale", "=", True)], order="id"
-        ).grouped("x_fc_source_sale_line_id")
         reactivated = Contract
         vals_list = []
         for line in lines:
@@ -121,15 +114,7 @@ class SaleOrderLine(models.Model):
                 reactivated |= withdrawn[:1]
                 continue
             if serial:
-                if existing or Contract.search_count(
-                    [
-                        ("state", "=", "active"),
-                        ("product_id", "=", line.product_id.id),
-                        ("x_fc_device_serial", "=", serial),
-                        ("partner_id", "=", line.order_id.partner_id.id),
-                    ],
-                    limit=1,
-                ):
+                if existing or (line.product_id.id, serial, line.order_id.partner_id.id) in serials_under_contract:
                     continue
                 vals_list.append(line._fc_prepare_maintenance_contract_values(policy, serial))
                 continue
@@ -147,6 +132,53 @@ class SaleOrderLine(models.Model):
                 reactivated.filtered(lambda c, order=order: c.original_sale_order_id == order),
             )
         return contracts | reactivated
+
+    def _fc_existing_maintenance_contracts(self):
+        """Source-line regime of the enrolment, in bulk (two queries for any number of lines).
+
+        :return: ``(existing_per_line, withdrawn_per_line)``: ``{line: count}`` of the contracts
+            that count as enrolled units of each line (all but those cancelled with their sale),
+            and ``{line: contracts}`` of those cancelled with their sale (order cancelled,
+            quantity lowered), which come back before any new contract is made
+        """
+        Contract = self.env["fusion.repair.maintenance.contract"].sudo()
+        existing_per_line = dict(
+            Contract.with_context(active_test=False)._read_group(
+                [("x_fc_source_sale_line_id", "in", self.ids), ("cancelled_with_sale", "=", False)],
+                ["x_fc_source_sale_line_id"],
+                ["__count"],
+            )
+        )
+        withdrawn_per_line = Contract.search(
+            [("x_fc_source_sale_line_id", "in", self.ids), ("cancelled_with_sale", "=", True)], order="id"
+        ).grouped("x_fc_source_sale_line_id")
+        return existing_per_line, withdrawn_per_line
+
+    @api.model
+    def _fc_serials_under_contract(self, keys):
+        """Serial regime of the enrolment, in bulk (one query): of the ``(product_id, serial,
+        partner_id)`` keys, those already enrolled, i.e. with an active contract of that client
+        for that serial of that product, whatever sale it came from.
+
+        :return: a set of keys
+        """
+        keys = {key for key in keys if key[1]}
+        if not keys:
+            return set()
+        contracts = (
+            self.env["fusion.repair.maintenance.contract"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("state", "=", "active"),
+                    ("product_id", "in", list({key[0] for key in keys})),
+                    ("x_fc_device_serial", "in", list({key[1] for key in keys})),
+                    ("partner_id", "in", list({key[2] for key in keys})),
+                ],
+                ["product_id", "x_fc_device_serial", "partner_id"],
+            )
+        )
+        return keys & {(c.product_id.id, c.x_fc_device_serial, c.partner_id.id) for c in contracts}
 
     def _fc_withdraw_surplus_contracts(self):
         """Cancel the contracts of units no longer sold on these lines, newest first; a unit
