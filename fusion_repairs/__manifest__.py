@@ -43,6 +43,8 @@
         "data/mail_template_service_status_data.xml",
         "data/mail_template_certificate_data.xml",
         "data/ir_cron.xml",
+        "views/maintenance_contract_family_views.xml",
+        "views/maintenance_booking_triage_templates.xml",
     ],
     "demo": [
         "demo/maintenance_demo.xml",
@@ -54,6 +56,7 @@
         "web.assets_frontend": [
             "fusion_repairs/static/src/scss/maintenance_booking.scss",
             "fusion_repairs/static/src/interactions/maintenance_booking.js",
+            "fusion_repairs/static/src/scss/maintenance_booking_triage.scss",
         ],
         "web.assets_backend": [
             "fusion_repairs/static/src/scss/maintenance_visit.scss",

@@ -23,3 +23,6 @@ from . import res_company
 from . import res_users
 from . import service_plan
 from . import service_plan_subscription
+from . import res_partner
+from . import maintenance_contract_family
+from . import maintenance_contract_triage

@@ -262,5 +262,10 @@ class FusionRepairMaintenanceContract(models.Model):
             problem; a passing database error (``TRANSIENT_DB_ERRORS``) is raised
         """
         self.ensure_one()
-        message, error = post_client_email(self, template, self.partner_id, **values)
+        message, error = post_client_email(self, template, self._get_client_email_partners(), **values)
         return message or self.env["mail.message"], error
+
+    def _get_client_email_partners(self):
+        """Who receives the client emails of this contract (the client; see the family file)."""
+        self.ensure_one()
+        return self.partner_id
