@@ -96,7 +96,7 @@ class MaintenanceBookingTriageController(MaintenanceBookingController):
         values = super()._prepare_page_values(contract, error=error, notice=notice)
         args = request.httprequest.args
         triage_notice = args.get("triage")
-        if triage_notice not in _TRIAGE_NOTICES or not contract._triage_activities_since(contract._triage_day_start()):
+        if triage_notice not in _TRIAGE_NOTICES or not contract._triage_requests_since(contract._triage_day_start()):
             triage_notice = None  # an old address: nothing was asked today
         triage_error = args.get("triage_error")
         time_labels = {

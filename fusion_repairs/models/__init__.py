@@ -25,4 +25,5 @@ from . import service_plan
 from . import service_plan_subscription
 from . import res_partner
 from . import maintenance_contract_family
+from . import maintenance_triage_request
 from . import maintenance_contract_triage

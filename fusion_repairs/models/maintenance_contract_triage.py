@@ -94,21 +94,33 @@ class FusionRepairMaintenanceContract(models.Model):
         # from the public page, in the system user's name (a public user owns no activity or note)
         contract = self.sudo() if self.env.user._is_internal() else self.with_user(SUPERUSER_ID).sudo()
         contract._triage_lock()
-        activity_type = self.env.ref(ACTIVITY_TYPES[kind])
-        recent = contract._triage_activities_since(
-            fields.Datetime.now() - timedelta(minutes=DUPLICATE_MINUTES), activity_type
+        now = fields.Datetime.now()
+        recent = contract._triage_requests_since(now - timedelta(minutes=DUPLICATE_MINUTES)).filtered(
+            lambda request: request.kind == kind
         )
         if recent:
-            return {"status": DUPLICATE, "activity": recent[:1], "repair": contract.env["repair.order"]}
-        if len(contract._triage_activities_since(contract._triage_day_start())) >= DAILY_LIMIT:
+            return {"status": DUPLICATE, "activity": recent[:1].activity_id, "repair": recent[:1].repair_id}
+        if len(contract._triage_requests_since(contract._triage_day_start())) >= DAILY_LIMIT:
             return {"status": LIMIT, "activity": contract.env["mail.activity"], "repair": contract.env["repair.order"]}
+        activity_type = self.env.ref(ACTIVITY_TYPES[kind])
         repair = contract.env["repair.order"]
         if kind == UNSAFE:
             repair = contract._triage_create_repair(values["description"])
         activity = contract._triage_schedule_activity(kind, activity_type, values, repair)
+        contract.env["fusion.repair.triage.request"].create(
+            {
+                "contract_id": contract.id,
+                "kind": kind,
+                "requested_at": now,
+                "time_of_day": values.get("time_of_day"),
+                "message": values.get("note") or values.get("description") or False,
+                "activity_id": activity.id,
+                "repair_id": repair.id,
+            }
+        )
         contract._triage_log(kind, values, activity, repair)
         # an update of the row: a concurrent request waiting on the lock is replayed and sees this one
-        contract.triage_last_request_at = fields.Datetime.now()
+        contract.triage_last_request_at = now
         return {"status": CREATED, "activity": activity, "repair": repair}
 
     def _triage_lock(self):
@@ -121,27 +133,13 @@ class FusionRepairMaintenanceContract(models.Model):
         )
         self.invalidate_recordset(["triage_last_request_at"])
 
-    def _triage_activities_since(self, since, activity_types=None):
-        """The triage activities of this contract created since ``since`` (done ones too:
-        a done activity is archived), newest first."""
+    def _triage_requests_since(self, since):
+        """The requests made from this contract's link since ``since``, newest first."""
         self.ensure_one()
-        if activity_types is None:
-            activity_types = self.env["mail.activity.type"]
-            for xmlid in ACTIVITY_TYPES.values():
-                activity_types |= self.env.ref(xmlid)
         return (
-            self.env["mail.activity"]
+            self.env["fusion.repair.triage.request"]
             .sudo()
-            .with_context(active_test=False)
-            .search(
-                [
-                    ("res_model", "=", self._name),
-                    ("res_id", "=", self.id),
-                    ("activity_type_id", "in", activity_types.ids),
-                    ("create_date", ">=", since),
-                ],
-                order="create_date desc, id desc",
-            )
+            .search([("contract_id", "=", self.id), ("requested_at", ">=", since)])
         )
 
     def _triage_day_start(self):
