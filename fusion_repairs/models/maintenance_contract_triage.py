@@ -102,7 +102,7 @@ class FusionRepairMaintenanceContract(models.Model):
             return {"status": DUPLICATE, "activity": recent[:1].activity_id, "repair": recent[:1].repair_id}
         if len(contract._triage_requests_since(contract._triage_day_start())) >= DAILY_LIMIT:
             return {"status": LIMIT, "activity": contract.env["mail.activity"], "repair": contract.env["repair.order"]}
-        activity_type = self.env.ref(ACTIVITY_TYPES[kind])
+        activity_type = contract.env.ref(ACTIVITY_TYPES[kind])
         repair = contract.env["repair.order"]
         if kind == UNSAFE:
             repair = contract._triage_create_repair(values["description"])

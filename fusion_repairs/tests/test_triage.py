@@ -109,7 +109,7 @@ class TestTriageModel(BookingFixturesMixin, TriageAssertions, TransactionCase):
         self.assertIn(repair.name, str(activity.note))
         note = self.contract.message_ids.filtered(lambda m: "URGENT" in str(m.body))
         self.assertEqual(len(note), 1)
-        self.assertIn(f"/odoo/repair.order/{repair.id}", str(note.body), "linked on the chatter")
+        self.assertIn(f'data-oe-model="repair.order" data-oe-id="{repair.id}"', str(note.body), "linked on the chatter")
 
     def test_double_click_creates_one_request(self):
         first = self.public_contract._triage_report_unsafe("It beeps")
