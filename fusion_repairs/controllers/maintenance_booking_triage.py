@@ -90,14 +90,17 @@ class MaintenanceBookingTriageController(MaintenanceBookingController):
         return self._triage_redirect(token, f"triage_error=invalid_{kind}")
 
     def _triage_redirect(self, token, query):
-        return request.redirect(f"{BOOKING_ROUTE}/{token}?{query}#o_fc_triage", local=True)
+        # the answer is at the top of the page: no anchor that would scroll past it
+        return request.redirect(f"{BOOKING_ROUTE}/{token}?{query}", local=True)
 
     def _prepare_page_values(self, contract, error=None, notice=None):
         values = super()._prepare_page_values(contract, error=error, notice=notice)
         args = request.httprequest.args
         triage_notice = args.get("triage")
-        if triage_notice not in _TRIAGE_NOTICES or not contract._triage_requests_since(contract._triage_day_start()):
-            triage_notice = None  # an old address: nothing was asked today
+        if triage_notice not in _TRIAGE_NOTICES or not contract._triage_requests_since(
+            contract._triage_day_start()
+        ).filtered(lambda triage: triage.kind == triage_notice):
+            triage_notice = None  # an old address: nothing of the kind was asked today
         triage_error = args.get("triage_error")
         time_labels = {
             "morning": request.env._("Morning (9 a.m. to noon)"),

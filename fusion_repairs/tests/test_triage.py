@@ -191,7 +191,7 @@ class TestTriagePages(BookingHttpMixin, TriageAssertions, HttpCase):
         body = unsafe.find_class("o_fc_triage_body")[0]
         children = [child for child in body.iter() if child.tag in ("a", "form")]
         self.assertEqual([child.tag for child in children][:2], ["a", "form"], "the phone before the form")
-        self.assertIn("Please stop using it now", body.text_content())
+        self.assertIn("Please stop using it now", self._text(body, "o_fc_triage_stop"))
         for form_class in ("o_fc_triage_unsafe_form", "o_fc_triage_callback_form"):
             form = doc.find_class(form_class)[0]
             self.assertEqual(len(form.xpath(".//button[@type='submit']")), 1, "one action per form")
@@ -212,6 +212,9 @@ class TestTriagePages(BookingHttpMixin, TriageAssertions, HttpCase):
         self.assertEqual(len(activity), 1)
         self.assertIn("in the evening", activity.summary)
         self.assertIn(CLIENT_PHONE, activity.summary)
+        # the address of another answer says nothing that did not happen
+        doc = self._doc(self._open(self.contract.booking_token, "?triage=unsafe"))
+        self.assertFalse(doc.find_class("o_fc_triage_notice"))
 
     def test_unsafe_report_and_double_click(self):
         doc = self._page()
