@@ -23,9 +23,11 @@ class FusionRepairMaintenanceContract(models.Model):
     )
 
     def _get_client_email_partners(self):
-        """The client, then the informed contacts who have an email address."""
+        """The client and the informed contacts, those with an email address: a client without
+        one is still reached through their family; with nobody to email, the client alone (the
+        sender reports the missing address)."""
         partners = super()._get_client_email_partners()
-        return partners | self.informed_partner_ids.filtered("email")
+        return (partners | self.informed_partner_ids).filtered("email") or partners
 
     def _get_informed_contact_labels(self):
         """What the booking page says about the informed contacts: "Jane Doe (daughter)", names

@@ -228,7 +228,7 @@ class FusionRepairMaintenanceContract(models.Model):
         """
         self.ensure_one()
         template = self.env.ref(template_xmlid, raise_if_not_found=False)
-        if not template or not self.partner_id.email:
+        if not template or not self._get_client_email_partners().filtered("email"):
             return self.env["mail.message"]
         contract = self.sudo() if self.env.user._is_internal() else self.with_user(SUPERUSER_ID).sudo()
         attachments = contract.env["ir.attachment"]

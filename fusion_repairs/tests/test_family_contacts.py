@@ -63,6 +63,11 @@ class TestFamilyContactsBooking(BookingHttpMixin, HttpCase):
         self._book_first_slot(day="Wednesday")
         self.assertEqual(self._mails_of("booked").recipient_ids, self.client | self.jane)
 
+    def test_client_without_email_is_reached_through_the_family(self):
+        self.client.email = False
+        self._book_first_slot(day="Wednesday")
+        self.assertEqual(self._mails_of("booked").recipient_ids, self.jane | self.care_home)
+
     def test_templates_name_the_informed_contacts_as_recipients(self):
         """For a sender that uses the template's own recipients."""
         for xmlid in (
