@@ -45,6 +45,7 @@
         "data/ir_cron.xml",
         "views/maintenance_contract_family_views.xml",
         "views/maintenance_booking_triage_templates.xml",
+        "security/maintenance_triage_request_security.xml",
     ],
     "demo": [
         "demo/maintenance_demo.xml",
