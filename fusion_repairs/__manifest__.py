@@ -46,6 +46,9 @@
         "security/maintenance_overview_security.xml",
         "views/maintenance_overview_views.xml",
         "wizard/maintenance_backfill_views.xml",
+        "views/maintenance_contract_family_views.xml",
+        "views/maintenance_booking_triage_templates.xml",
+        "security/maintenance_triage_request_security.xml",
     ],
     "demo": [
         "demo/maintenance_demo.xml",
@@ -59,6 +62,7 @@
         "web.assets_frontend": [
             "fusion_repairs/static/src/scss/maintenance_booking.scss",
             "fusion_repairs/static/src/interactions/maintenance_booking.js",
+            "fusion_repairs/static/src/scss/maintenance_booking_triage.scss",
         ],
         "web.assets_backend": [
             "fusion_repairs/static/src/scss/maintenance_visit.scss",

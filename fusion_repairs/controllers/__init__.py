@@ -1,2 +1,3 @@
 from . import maintenance_booking
 from . import certificate_verification
+from . import maintenance_booking_triage

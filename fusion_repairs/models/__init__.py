@@ -35,3 +35,7 @@ from . import maintenance_report
 from . import maintenance_overview
 from . import maintenance_overview_demo
 from . import maintenance_contract_import
+from . import res_partner
+from . import maintenance_contract_family
+from . import maintenance_triage_request
+from . import maintenance_contract_triage

@@ -228,7 +228,7 @@ class FusionRepairMaintenanceContract(models.Model):
         """
         self.ensure_one()
         template = self.env.ref(template_xmlid, raise_if_not_found=False)
-        if not template or not self.partner_id.email:
+        if not template or not self._get_client_email_partners().filtered("email"):
             return self.env["mail.message"]
         contract = self.sudo() if self.env.user._is_internal() else self.with_user(SUPERUSER_ID).sudo()
         attachments = contract.env["ir.attachment"]
@@ -262,5 +262,10 @@ class FusionRepairMaintenanceContract(models.Model):
             problem; a passing database error (``TRANSIENT_DB_ERRORS``) is raised
         """
         self.ensure_one()
-        message, error = post_client_email(self, template, self.partner_id, **values)
+        message, error = post_client_email(self, template, self._get_client_email_partners(), **values)
         return message or self.env["mail.message"], error
+
+    def _get_client_email_partners(self):
+        """Who receives the client emails of this contract (the client; see the family file)."""
+        self.ensure_one()
+        return self.partner_id
