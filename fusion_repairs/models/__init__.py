@@ -23,3 +23,7 @@ from . import res_company
 from . import res_users
 from . import service_plan
 from . import service_plan_subscription
+from . import fusion_technician_task_home_notes
+from . import maintenance_contract_home_notes
+from . import fusion_technician_task_on_my_way
+from . import maintenance_contract_booking_history

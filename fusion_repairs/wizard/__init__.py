@@ -2,3 +2,5 @@ from . import maintenance_booking_wizard
 from . import maintenance_booking_wizard_line
 from . import maintenance_visit_finish
 from . import maintenance_visit_not_done
+from . import fusion_technician_task_on_my_way
+from . import maintenance_booking_wizard_home_notes
