@@ -5,6 +5,8 @@ or the calendar event: only the technician of the visit and the office read them
 
 from odoo import fields, models
 
+from .maintenance_contract import OFFICE_GROUPS
+
 # a few lines are enough; a longer text is a forged or pasted form
 HOME_NOTES_MAX_LENGTH = 1000
 NOTES_TOO_LONG = "notes_too_long"
@@ -22,6 +24,7 @@ class FusionRepairMaintenanceContract(models.Model):
     home_notes = fields.Text(
         string="Notes for the Technician",
         copy=False,
+        groups=OFFICE_GROUPS,  # technicians read them on their own visit's task
         help="What the technician should know at the door: door or building code, pets, parking, where "
         "the equipment is in the home, stairs. The client can write them on the booking page; they are "
         "copied to each booked visit and never emailed.",
