@@ -77,16 +77,23 @@ class FusionTechnicianTask(models.Model):
             raise UserError(self.env._("The client has no email address: please call them instead."))
         task.write({"on_my_way_sent_at": now, "on_my_way_arrival": arrival})
         template = self.env.ref("fusion_repairs.email_template_maintenance_on_my_way")
-        _message, error = post_client_email(task, template, recipients, author_id=self.env.user.partner_id.id)
+        # the technician posts it; it comes from the office's address (replies reach the office).
+        # Both are given: a composer given only an author renders no sender address.
+        email_from = template._render_field("email_from", task.ids)[task.id]
+        _message, error = post_client_email(
+            task, template, recipients, author_id=self.env.user.partner_id.id, email_from=email_from
+        )
         if error:
             task.message_post(
                 body=self.env._('The "on my way" email could not be sent: %s', error), subtype_xmlid="mail.mt_note"
             )
             raise UserError(self.env._("The email could not be sent. Please call the client instead."))
-        return True, self.env._(
-            "%(client)s was told you will arrive around %(time)s.",
-            client=format_list(self.env, recipients.mapped("name")),
-            time=task._get_on_my_way_arrival_label(),
+        return True, booking_slots.end_sentence(
+            self.env._(
+                "%(client)s was told you will arrive around %(time)s",
+                client=format_list(self.env, recipients.mapped("name")),
+                time=task._get_on_my_way_arrival_label(),
+            )
         )
 
     def _lock_on_my_way(self):
