@@ -184,6 +184,10 @@ class MaintenanceBookingController(http.Controller):
             {
                 "company": company,
                 "visit_done": bool(done_task),
+                # the unit's visits until this one, with their certificates (maintenance_booking_history.py)
+                "past_visits": done_task.maintenance_contract_id._get_booking_history(token, up_to_task=done_task)
+                if done_task.maintenance_contract_id
+                else [],
                 "fc_private_page": True,
                 "main_object": request.env["fusion.repair.maintenance.contract"],  # no SEO meta (og:url)
                 "additional_title": request.env._("Maintenance booking"),

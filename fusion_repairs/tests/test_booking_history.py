@@ -104,6 +104,29 @@ class TestBookingHistory(CertificateFixturesMixin, HttpCase):
             response = self.url_open(f"/repairs/maintenance/book/{other_token}/certificate/{other_visit.id}.pdf")
             self.assertTrue(response.content.startswith(b"%PDF"))
 
+    def test_the_done_visits_own_link_lists_it_with_its_certificate(self):
+        old_token = self.contract.booking_token  # the link of the reminder, used to book
+        visit = self._finish_visit(self.contract, 10)
+        other_visit = self._finish_visit(self.other_contract, 14, render_pdf=False)
+        self.assertNotEqual(self.contract.booking_token, old_token)
+        with freeze_time(AFTER_VISIT):
+            response = self._open(old_token)
+            self.assertEqual(response.status_code, 200)
+            doc = self._doc(response)
+            self.assertIn("This visit is done", self._page_text(response))
+            self.assertEqual(self._text(doc, "o_fc_past_visit_date"), "Tuesday, January 12, 2027")
+            self.assertEqual(self._text(doc, "o_fc_past_visit_result"), "Passed")
+            links = doc.xpath("//a[contains(@class, 'o_fc_certificate_download')]/@href")
+            self.assertEqual(links, [f"/repairs/maintenance/book/{old_token}/certificate/{visit.id}.pdf"])
+            response = self.url_open(links[0])
+            self.assertTrue(response.content.startswith(b"%PDF"))
+            # the old link opens nothing of another unit
+            response = self.url_open(f"/repairs/maintenance/book/{old_token}/certificate/{other_visit.id}.pdf")
+            self.assertEqual(response.status_code, 404)
+            # an unknown link still shows no list at all
+            response = self._open("A" * 43)
+            self.assertFalse(self._doc(response).find_class("o_fc_booking_history"))
+
     def test_no_section_before_the_first_visit(self):
         doc = self._doc(self._open(self.contract.booking_token))
         self.assertFalse(doc.find_class("o_fc_booking_history"))
