@@ -57,8 +57,9 @@ class FusionTechnicianTask(models.Model):
 
     def _send_on_my_way(self, minutes):
         """Email the client that the technician arrives in about ``minutes`` (the caller
-        checked the access). Returns ``(sent, message)``; a second call within
-        ``REPEAT_WINDOW_MINUTES`` is the same trip and sends nothing."""
+        checked the access). Returns ``(sent, message)``: ``True``, ``False`` when a second
+        call within ``REPEAT_WINDOW_MINUTES`` is the same trip and sends nothing, ``None`` when
+        the email could not be sent (a note on the task says why)."""
         self.ensure_one()
         self._check_on_my_way_allowed()
         try:
@@ -87,7 +88,9 @@ class FusionTechnicianTask(models.Model):
             task.message_post(
                 body=self.env._('The "on my way" email could not be sent: %s', error), subtype_xmlid="mail.mt_note"
             )
-            raise UserError(self.env._("The email could not be sent. Please call the client instead."))
+            # not this trip's email after all: a new press may try again
+            task.write({"on_my_way_sent_at": False, "on_my_way_arrival": False})
+            return None, self.env._("The email could not be sent. Please call the client instead.")
         return True, booking_slots.end_sentence(
             self.env._(
                 "%(client)s was told you will arrive around %(time)s",

@@ -122,6 +122,12 @@ class TestOnMyWay(BookingHttpMixin, HttpCase):
                 self._press("30")
         self.assertFalse(self._on_my_way_mails())
 
+    def test_a_client_without_email_is_to_be_called(self):
+        self.client.email = False
+        with freeze_time(VISIT_MORNING), self.assertRaisesRegex(UserError, "please call them"):
+            self._press("30")
+        self.assertFalse(self.task.on_my_way_sent_at)
+
     def test_another_technician_or_a_portal_user_is_refused_and_nothing_is_sent(self):
         with freeze_time(VISIT_MORNING):
             with self.assertRaises(AccessError):

@@ -25,7 +25,7 @@ class FusionTechnicianTaskOnMyWay(models.TransientModel):
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
-                "type": "success" if sent else "info",
+                "type": {True: "success", False: "info"}.get(sent, "danger"),
                 "message": message,
                 "next": {"type": "ir.actions.act_window_close"},
             },
