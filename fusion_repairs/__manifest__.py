@@ -20,6 +20,7 @@
         "security/fusion_repairs_security.xml",
         "security/ir.model.access.csv",
         "wizard/maintenance_booking_wizard_views.xml",
+        "wizard/fusion_technician_task_on_my_way_views.xml",
         "views/repair_product_category_views.xml",
         "views/maintenance_contract_views.xml",
         "views/product_template_views.xml",
@@ -34,6 +35,9 @@
         "views/certificate_templates.xml",
         "views/res_users_views.xml",
         "views/service_plan_views.xml",
+        "views/at_the_door_views.xml",
+        "views/maintenance_booking_home_notes_templates.xml",
+        "views/maintenance_booking_history_templates.xml",
         "report/inspection_certificate.xml",
         "data/ir_sequence_data.xml",
         "data/product_data.xml",
@@ -49,6 +53,7 @@
         "views/maintenance_contract_family_views.xml",
         "views/maintenance_booking_triage_templates.xml",
         "security/maintenance_triage_request_security.xml",
+        "data/mail_template_on_my_way_data.xml",
     ],
     "demo": [
         "demo/maintenance_demo.xml",
@@ -63,6 +68,7 @@
             "fusion_repairs/static/src/scss/maintenance_booking.scss",
             "fusion_repairs/static/src/interactions/maintenance_booking.js",
             "fusion_repairs/static/src/scss/maintenance_booking_triage.scss",
+            "fusion_repairs/static/src/scss/maintenance_booking_door.scss",
         ],
         "web.assets_backend": [
             "fusion_repairs/static/src/scss/maintenance_visit.scss",

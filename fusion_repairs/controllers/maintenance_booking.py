@@ -47,6 +47,7 @@ _ERRORS = {
     "not_cancellable",
     "nothing_to_cancel",
     "out_of_service",
+    "notes_too_long",
 }
 
 
@@ -92,17 +93,24 @@ class MaintenanceBookingController(http.Controller):
         multilang=False,  # no language prefix: a token with "%" must not be "canonicalised" in a loop
         csrf=False,  # checked below, to answer a stale page with the booking page, not a 400
     )
-    def maintenance_booking_confirm(self, token, slot_start=None, csrf_token=None, booked_slot_start=None, **kwargs):
+    def maintenance_booking_confirm(
+        self, token, slot_start=None, csrf_token=None, booked_slot_start=None, home_notes=None, **kwargs
+    ):
         """``booked_slot_start`` is the visit the page showed when it was sent ("" when none):
         a page still offering "Book this time" must not move a visit booked meanwhile in
-        another tab or by someone else of the household."""
+        another tab or by someone else of the household. ``home_notes``: the client's notes
+        for the technician, when the form has them (saved on the contract and the visit)."""
         contract = self._get_contract(token)
         if not contract:
             return self._render_unavailable(token)
         if not request.validate_csrf(csrf_token):
             return self._refused_stale_form(token, contract)
         try:
+            if home_notes is not None:
+                contract._check_home_notes(home_notes)  # too long: refused before booking
             result = contract.book_slot(slot_start, by=BY_CLIENT, seen_start=booked_slot_start)
+            if home_notes is not None:
+                contract._set_home_notes(home_notes)
         except (UserError, ValidationError, AccessError) as error:
             return self._refused(token, contract, error)
         notice = "moved" if result["status"] == MOVED else "booked"
@@ -176,6 +184,10 @@ class MaintenanceBookingController(http.Controller):
             {
                 "company": company,
                 "visit_done": bool(done_task),
+                # the unit's visits until this one, with their certificates (maintenance_booking_history.py)
+                "past_visits": done_task.maintenance_contract_id._get_booking_history(token, up_to_task=done_task)
+                if done_task.maintenance_contract_id
+                else [],
                 "fc_private_page": True,
                 "main_object": request.env["fusion.repair.maintenance.contract"],  # no SEO meta (og:url)
                 "additional_title": request.env._("Maintenance booking"),

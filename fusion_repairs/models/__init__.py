@@ -39,3 +39,7 @@ from . import res_partner
 from . import maintenance_contract_family
 from . import maintenance_triage_request
 from . import maintenance_contract_triage
+from . import fusion_technician_task_home_notes
+from . import maintenance_contract_home_notes
+from . import fusion_technician_task_on_my_way
+from . import maintenance_contract_booking_history

@@ -4,3 +4,5 @@ from . import maintenance_visit_finish
 from . import maintenance_visit_not_done
 from . import maintenance_backfill
 from . import maintenance_backfill_line
+from . import fusion_technician_task_on_my_way
+from . import maintenance_booking_wizard_home_notes
