@@ -10,13 +10,18 @@ import contextlib
 import json
 import os
 import resource
+import shutil
 from pathlib import Path
 
 from odoo.tests.common import HOST, TEST_CURSOR_COOKIE_NAME
 
 REPO_DIR = Path(__file__).resolve().parents[2]
 AXE_JS = Path(os.environ.get("FUSION_AXE_JS") or REPO_DIR / "node_modules" / "axe-core" / "axe.min.js")
-CHROMIUM = os.environ.get("FUSION_CHROMIUM", "/usr/bin/chromium")
+# Debian's Chromium (Playwright downloads no browser of its own here)
+CHROMIUM = os.environ.get("FUSION_CHROMIUM") or next(
+    (path for name in ("chromium", "chromium-browser", "google-chrome") if (path := shutil.which(name))),
+    "/usr/bin/chromium",
+)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
 INSTALL_HINT = (
     "Install the test tools: `npm ci` at the repository root ({repo}: package.json pins axe-core; "
