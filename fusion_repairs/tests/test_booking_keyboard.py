@@ -65,6 +65,12 @@ class TestBookingKeyboard(BrowserPagesMixin, BookingHttpMixin, HttpCase):
         focus = page.evaluate(FOCUS_JS)
         if focus is None:
             return None
+        # the browser may still be scrolling the focused control into view (smooth scrolling)
+        for _i in range(20):
+            if focus["seen"]:
+                break
+            page.wait_for_timeout(100)
+            focus = page.evaluate(FOCUS_JS)
         self.assertGreaterEqual(focus["outline"], 2, f"no visible focus indicator on {focus['what']}")
         self.assertTrue(
             focus["width"] >= 43.5 and focus["height"] >= 43.5,
