@@ -30,7 +30,7 @@ INSTALL_HINT = (
 )
 # WCAG 2.0, 2.1 and 2.2, levels A and AA
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-# the smallest target a finger or a shaky hand can hit (WCAG 2.5.5, the brief's 44 px)
+# the smallest target a finger or a shaky hand can hit (WCAG 2.5.5, AAA: the spec asks it)
 MIN_TARGET_PX = 44
 # what a person can click or focus on these pages
 INTERACTIVE = "a[href], button, summary, input:not([type=hidden]), select, textarea, [tabindex]:not([tabindex='-1'])"
