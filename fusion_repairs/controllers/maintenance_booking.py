@@ -105,6 +105,12 @@ def set_page_lang(partner=None):
     return lang
 
 
+def in_page_lang(record):
+    """``record`` (sudo or not, as it is) reading and writing in the page's language."""
+    context = request.env.context
+    return record.with_context(lang=context.get("lang"), fusion_client_lang=context.get("fusion_client_lang"))
+
+
 def lang_query():
     """The ``lang`` query argument to keep in the page's own addresses, when one was chosen."""
     asked = request.params.get("lang")
@@ -151,6 +157,7 @@ class MaintenanceBookingController(http.Controller):
         if not contract:
             return self._render_unavailable(token)
         set_page_lang(contract.partner_id)
+        contract = in_page_lang(contract)
         message = self._get_refusal_message(contract, error)
         return self._render_page(contract, error=message, notice=self._current_notice(contract, notice))
 
@@ -259,6 +266,7 @@ class MaintenanceBookingController(http.Controller):
 
     def _prepare_page_values(self, contract, error=None, notice=None):
         env = request.env
+        contract = in_page_lang(contract)
         lang = env.lang
         chosen_lang = lang_query()
         action_query = f"?{urlencode(chosen_lang)}" if chosen_lang else ""
@@ -342,6 +350,7 @@ class MaintenanceBookingController(http.Controller):
             return self._redirect(token, error=reason)
         _logger.warning("Booking link of contract %s refused an action: %s", contract.id, error)
         set_page_lang(contract.partner_id)
+        contract = in_page_lang(contract)
         return self._render_page(contract, error=self._generic_refusal(contract))
 
     def _generic_refusal(self, contract):

@@ -129,10 +129,16 @@ def format_datetime_words(value, tz_name, lang_code="en_CA"):
     return "%s, %s" % (joined, zone)
 
 
-def format_money(amount, currency_code, lang_code="en_CA"):
-    """An amount for the client, written the way their language does: "$149.00", "149,00 $" (a no-break space before the
-    French dollar sign)."""
-    return babel.numbers.format_currency(amount or 0.0, currency_code or "CAD", locale=babel_locale(lang_code))
+def format_money(amount, currency_code, lang_code="en_CA", symbol=None):
+    """An amount for the client, written the way their language does: "$149.00", "149,00 $" (a
+    no-break space before the French dollar sign). ``symbol``: the currency's own symbol, shown
+    instead of the locale's ("$" rather than "US$" / "$ US")."""
+    locale = babel_locale(lang_code)
+    code = currency_code or "CAD"
+    text = babel.numbers.format_currency(amount or 0.0, code, locale=locale)
+    if symbol:
+        text = text.replace(babel.numbers.get_currency_symbol(code, locale=locale), symbol, 1)
+    return text
 
 
 def arrival_window(start, minutes):

@@ -56,7 +56,8 @@ class FusionRepairMaintenanceContract(models.Model):
 
     def _format_client_amount(self, amount):
         """An amount of the contract's currency, written for the client: "$149.00", "149,00 $"."""
-        return booking_slots.format_money(amount, self.currency_id.name, self._get_client_lang())
+        currency = self.currency_id or self.env.company.currency_id
+        return booking_slots.format_money(amount, currency.name, self._get_client_lang(), symbol=currency.symbol)
 
     def _get_due_date_label(self):
         """When maintenance is due, in the client's words: "Friday, July 10, 2026"."""

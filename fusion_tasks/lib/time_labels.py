@@ -5,6 +5,7 @@ Stored datetimes are naive UTC (Odoo's convention). ORM-free; shared by the task
 warnings and the booking pages of fusion_repairs.
 """
 
+import babel
 import babel.dates
 import pytz
 
@@ -65,8 +66,10 @@ def format_time(value, tz_name, lang_code="en_CA"):
     local = to_local(value, tz_name)
     locale = babel_locale(lang_code)
     if is_french(lang_code):
-        skeleton = "Hm" if local.minute else "H"
-        return babel.dates.format_skeleton(skeleton, local, tzinfo=local.tzinfo, locale=locale)
+        # the locale's own hour patterns ("HH 'h'", "HH 'h' mm"), without the leading zero: "9 h"
+        skeletons = babel.Locale.parse(locale).datetime_skeletons
+        pattern = str(skeletons["Hm" if local.minute else "H"]).replace("HH", "H")
+        return babel.dates.format_time(local, format=pattern, tzinfo=local.tzinfo, locale=locale)
     return babel.dates.format_time(local, format="short", tzinfo=local.tzinfo, locale=locale)
 
 
