@@ -7,9 +7,13 @@ An English client still gets English."""
 
 import lxml.html
 
-from odoo.tests import HttpCase, TransactionCase, freeze_time, tagged
+from odoo.addons.fusion_repairs.lib import booking_slots as bs
+from odoo.tests import BaseCase, Form, HttpCase, TransactionCase, freeze_time, tagged
 
 from .common import FROZEN_NOW, BookingFixturesMixin, BookingHttpMixin, toronto
+from .test_visit_certificate import ONE_PIXEL_PNG, VISIT_DAY, CertificateFixturesMixin
+
+TZ = "America/Toronto"
 
 
 def words(text):
@@ -219,3 +223,98 @@ class TestFrenchEmails(FrenchMixin, BookingFixturesMixin, TransactionCase):
         self.assertIn("Hello H3 Margaret Wilson,", body)
         self.assertIn("1:00 \u2013 2:00 p.m.", body)
         self.assertIn("$149.00 + applicable tax", body)
+
+
+@tagged("post_install", "-at_install")
+@freeze_time(FROZEN_NOW)
+class TestFrenchCertificate(CertificateFixturesMixin, HttpCase):
+    """The inspection certificate of a French client: its PDF, its email and its check page."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_certificate_fixtures()
+        cls.env["res.lang"]._activate_lang("fr_CA")
+        cls.env["ir.module.module"]._load_module_terms(["fusion_tasks", "fusion_repairs"], ["fr_CA"], overwrite=True)
+        cls.client.lang = "fr_CA"
+
+    def test_french_certificate_pdf_email_and_page(self):
+        task = self._book(self.contract, toronto(2027, 1, 12, 10, 0), technician=self.technician)
+        visit = task.maintenance_visit_id
+        with freeze_time(VISIT_DAY):
+            with Form(task.with_user(self.technician)) as form:
+                for index in range(2):
+                    with form.visit_line_ids.edit(index) as line:
+                        line.result = "pass"
+            action = task.with_user(self.technician).action_finish_visit()
+            wizard = Form(
+                self.env[action["res_model"]]
+                .with_user(self.technician)
+                .with_context(**action["context"], force_report_rendering=True)
+            )
+            wizard.signature = ONE_PIXEL_PNG
+            wizard.save().action_confirm()
+        self.assertTrue(visit.certificate_number)
+        self.assertEqual(visit.certificate_attachment_id.mimetype, "application/pdf")
+        # what the PDF is printed from (its French text is drawn in a font pdftotext cannot read)
+        html = self.env["ir.actions.report"]._render_qweb_html(
+            "fusion_repairs.action_report_inspection_certificate", visit.ids
+        )[0]
+        text = words(lxml.html.fromstring(html).text_content())
+        for expected in (
+            "Certificat d’inspection de sécurité",
+            "Réussie",
+            "Conforme",
+            "Inspection 12 janvier 2027",
+            "Valide jusqu’au 12 juillet 2027",
+        ):
+            self.assertIn(expected, text)
+        self.assertNotIn("Safety Inspection Certificate", text)
+
+        email = visit.message_ids.filtered(lambda m: m.message_type == "comment" and m.attachment_ids)
+        self.assertEqual(len(email), 1)
+        self.assertEqual(
+            words(email.subject), f"Votre certificat d’inspection {visit.certificate_number} : H3 Freecurve Stair Lift"
+        )
+        body = words(lxml.html.fromstring(str(email.body)).text_content())
+        self.assertIn("a réussi son inspection de sécurité le 12 janvier 2027", body)
+        self.assertIn("Il est valide jusqu’au 12 juillet 2027.", body)
+
+        # the check page (its QR code): in the client's language, English one click away
+        page = self.url_open(f"/repairs/certificate/{visit.certificate_token}")
+        doc = lxml.html.fromstring(page.content)
+        text = words(doc.text_content())
+        self.assertIn("Ce certificat est authentique et valide jusqu’au 12 juillet 2027", text)
+        self.assertIn("Réussie", text)
+        english = doc.xpath("//nav[contains(@class, 'o_fc_language_switch')]//a[starts-with(@hreflang, 'en')]/@href")
+        text = words(lxml.html.fromstring(self.url_open(english[0]).content).text_content())
+        self.assertIn("This certificate is genuine and valid until July 12, 2027", text)
+
+
+@tagged("post_install", "-at_install")
+class TestFrenchLabels(BaseCase):
+    """The words of dates, times, lengths and amounts, from Babel, in both languages."""
+
+    def test_french_labels_the_quebec_way(self):
+        start, end = toronto(2026, 12, 3, 13, 0), toronto(2026, 12, 3, 14, 0)
+        self.assertEqual(bs.format_day(start, TZ, "fr_CA"), "jeudi 3 décembre 2026")
+        self.assertEqual(bs.format_time(start, TZ, "fr_CA"), "13 h")
+        self.assertEqual(bs.format_time(toronto(2026, 12, 3, 9, 5), TZ, "fr_CA"), "9 h 05")
+        self.assertEqual(bs.format_window(start, end, TZ, "fr_CA"), "13 h \u2013 14 h")
+        self.assertEqual(words(bs.format_money(149, "CAD", "fr_CA")), "149,00 $")
+        self.assertEqual(words(bs.format_money(1234.5, "USD", "fr_CA", symbol="$")), "1 234,50 $")
+        self.assertEqual(bs.format_duration(1.5, "fr_CA"), "1 heure 30 minutes")
+        self.assertEqual(bs.format_duration(2, "fr_CA"), "2 heures")
+        self.assertEqual(
+            bs.format_datetime_words(start, TZ, "fr_CA"), "jeudi 3 décembre 2026 à 13 h, heure de l’Est (Toronto)"
+        )
+
+    def test_english_labels_are_unchanged(self):
+        start = toronto(2026, 12, 3, 13, 0)
+        self.assertEqual(bs.format_time(start, TZ, "en_US"), "1:00 p.m.")
+        self.assertEqual(bs.format_money(149, "CAD", "en_US"), "$149.00")
+        self.assertEqual(bs.format_money(149, "USD", "en_US", symbol="$"), "$149.00")
+        self.assertEqual(bs.format_duration(1.5, "en_US"), "1 hour 30 minutes")
+        self.assertEqual(
+            bs.format_datetime_words(start, TZ, "en_US"), "Thursday, December 3, 2026, 1:00 p.m. Eastern Time (Toronto)"
+        )
