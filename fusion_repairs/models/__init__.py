@@ -23,3 +23,4 @@ from . import res_company
 from . import res_users
 from . import service_plan
 from . import service_plan_subscription
+from . import ir_http

@@ -318,3 +318,22 @@ class TestFrenchLabels(BaseCase):
         self.assertEqual(
             bs.format_datetime_words(start, TZ, "en_US"), "Thursday, December 3, 2026, 1:00 p.m. Eastern Time (Toronto)"
         )
+
+
+@tagged("post_install", "-at_install")
+@freeze_time(FROZEN_NOW)
+class TestFrenchPageScript(FrenchMixin, BookingHttpMixin, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_booking_fixtures()
+        cls._setup_french()
+
+    def test_the_page_script_gets_french_words(self):
+        html = self._open(self.french_contract.booking_token).text
+        self.assertIn('"bundle_params": {"lang": "fr_CA"', html.replace("'", '"'))
+        english = self._open(self.french_contract.booking_token, "?lang=en_US").text
+        self.assertIn('"bundle_params": {"lang": "en_US"', english.replace("'", '"'))
+        translations = self.url_open("/website/translations?lang=fr_CA").json()
+        messages = {m["id"]: m["string"] for m in translations["modules"]["fusion_repairs"]["messages"]}
+        self.assertEqual(messages["Please choose a time above first."], "Veuillez d’abord choisir un moment ci-dessus.")
