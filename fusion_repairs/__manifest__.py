@@ -33,6 +33,7 @@
         "views/maintenance_contract_service_status_views.xml",
         "views/maintenance_booking_templates.xml",
         "views/certificate_templates.xml",
+        "views/maintenance_booking_language_templates.xml",
         "views/res_users_views.xml",
         "views/service_plan_views.xml",
         "views/at_the_door_views.xml",

@@ -11,7 +11,7 @@ from odoo.http import request
 from ..models.maintenance_visit_certificate import CERTIFICATE_ROUTE
 
 # certificate codes are looked up like booking links (secrets.token_urlsafe, constant-time match)
-from .maintenance_booking import _PRIVATE_PAGE_HEADERS, find_by_token
+from .maintenance_booking import _PRIVATE_PAGE_HEADERS, find_by_token, language_switch, set_page_lang
 
 
 class CertificateVerificationController(http.Controller):
@@ -26,6 +26,8 @@ class CertificateVerificationController(http.Controller):
     )
     def certificate_verification_page(self, token, **kwargs):
         visit = self._get_certificate_visit(token)
+        # the language of the ``?lang=`` switch, else the client's (that of the printed certificate)
+        set_page_lang(visit.partner_id)
         if not visit:
             return request.render(
                 "fusion_repairs.certificate_verification_unknown",
@@ -60,6 +62,7 @@ class CertificateVerificationController(http.Controller):
             "valid_until": visit._format_certificate_date(valid_until, lang),
             "is_current": bool(valid_until and valid_until >= today),
             "company_name": (visit.company_id or request.env.company).name,
+            "fc_languages": language_switch(f"{CERTIFICATE_ROUTE}/{visit.certificate_token}"),
             # no analytics or custom code of the website on a page whose address is a key
             "fc_private_page": True,
             "additional_title": request.env._("Inspection certificate %s", visit.certificate_number),

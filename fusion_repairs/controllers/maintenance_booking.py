@@ -8,6 +8,7 @@ page with fresh slots, never as an error page, and never with an internal error 
 
 import logging
 import re
+from urllib.parse import urlencode
 
 from odoo import http
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -62,6 +63,82 @@ def find_by_token(model, field_name, token):
     return record if record and consteq(record[field_name] or "", token) else records.browse()
 
 
+# Language of the public pages: their routes have no language prefix (multilang=False), so a
+# page is shown in the language of its ``?lang=`` switch, else in the client's own (partner
+# ``lang``). Choosing one changes nothing stored (a GET never does): it travels in the address.
+
+
+def page_languages():
+    """``{'en': code, 'fr': code}`` of the installed languages the pages offer (Canadian
+    variants first); a language not installed is not offered."""
+    installed = [code for code, _name in request.env["res.lang"].get_installed()]
+    offered = {}
+    for family, preferred in (("en", ("en_CA", "en_US")), ("fr", ("fr_CA", "fr_FR"))):
+        candidates = [code for code in preferred if code in installed]
+        candidates += [code for code in installed if code.split("_")[0] == family]
+        if candidates:
+            offered[family] = candidates[0]
+    return offered
+
+
+def requested_lang(partner=None):
+    """The installed language asked by ``?lang=`` ("fr", "fr_CA", "en"...), else the one
+    of ``partner`` if installed, else None (the website's)."""
+    installed = {code for code, _name in request.env["res.lang"].get_installed()}
+    asked = request.params.get("lang")
+    if isinstance(asked, str) and asked:
+        asked = asked.replace("-", "_")
+        if asked in installed:
+            return asked
+        family = page_languages().get(asked.split("_")[0].lower())
+        if family:
+            return family
+    if partner and partner.lang in installed:
+        return partner.lang
+    return None
+
+
+def set_page_lang(partner=None):
+    """Render what follows in the page's language (see ``requested_lang``); returns
+    the language code."""
+    lang = requested_lang(partner) or request.env.lang
+    request.update_context(lang=lang, fusion_client_lang=lang)
+    return lang
+
+
+def in_page_lang(record):
+    """``record`` (sudo or not, as it is) reading and writing in the page's language."""
+    context = request.env.context
+    return record.with_context(lang=context.get("lang"), fusion_client_lang=context.get("fusion_client_lang"))
+
+
+def lang_query():
+    """The ``lang`` query argument to keep in the page's own addresses, when one was chosen."""
+    asked = request.params.get("lang")
+    lang = requested_lang() if isinstance(asked, str) and asked else None
+    return {"lang": lang} if lang else {}
+
+
+def language_switch(page_url):
+    """The page's language links: ``[{'code', 'label', 'hreflang', 'url', 'active'}]`` (empty
+    when only one language is installed)."""
+    offered = page_languages()
+    if len(offered) < 2:
+        return []
+    current = request.env.lang
+    labels = {"en": "English", "fr": "Français"}
+    return [
+        {
+            "code": code,
+            "label": labels[family],
+            "hreflang": code.replace("_", "-"),
+            "url": f"{page_url}?{urlencode({'lang': code})}",
+            "active": current.split("_")[0] == family,
+        }
+        for family, code in offered.items()
+    ]
+
+
 class MaintenanceBookingController(http.Controller):
     # ------------------------------------------------------------------
     # Routes
@@ -80,6 +157,8 @@ class MaintenanceBookingController(http.Controller):
         contract = self._get_contract(token)
         if not contract:
             return self._render_unavailable(token)
+        set_page_lang(contract.partner_id)
+        contract = in_page_lang(contract)
         message = self._get_refusal_message(contract, error)
         return self._render_page(contract, error=message, notice=self._current_notice(contract, notice))
 
@@ -175,6 +254,7 @@ class MaintenanceBookingController(http.Controller):
     def _render_unavailable(self, token):
         """The friendly page of a link that opens nothing: only the office's number, nothing
         about any contract. A link whose visit was done says so (the next cycle has a new one)."""
+        set_page_lang()
         done_task = request.env["fusion.technician.task"].sudo()
         if token and _TOKEN_RE.match(token):
             done_task = done_task._find_done_visit_by_token(token)
@@ -198,7 +278,10 @@ class MaintenanceBookingController(http.Controller):
 
     def _prepare_page_values(self, contract, error=None, notice=None):
         env = request.env
+        contract = in_page_lang(contract)
         lang = env.lang
+        chosen_lang = lang_query()
+        action_query = f"?{urlencode(chosen_lang)}" if chosen_lang else ""
         tz_name = contract._get_booking_tz()
         settings = contract._get_booking_settings()
         task = contract._get_current_booking_task()
@@ -214,8 +297,10 @@ class MaintenanceBookingController(http.Controller):
             "contract": contract,
             "company": self._get_office(contract.company_id),
             "token": contract.booking_token,
-            "action_confirm": f"{BOOKING_ROUTE}/{contract.booking_token}/confirm",
-            "action_cancel": f"{BOOKING_ROUTE}/{contract.booking_token}/cancel",
+            "action_confirm": f"{BOOKING_ROUTE}/{contract.booking_token}/confirm{action_query}",
+            "action_cancel": f"{BOOKING_ROUTE}/{contract.booking_token}/cancel{action_query}",
+            "fc_languages": language_switch(f"{BOOKING_ROUTE}/{contract.booking_token}"),
+            "fee_label": contract._format_client_amount(contract.x_fc_maintenance_fee),
             "category": contract._get_booking_category(),
             "due_date_label": booking_slots.format_day_date(contract.next_due_date, lang),
             "days": days,
@@ -229,7 +314,7 @@ class MaintenanceBookingController(http.Controller):
             "blocked": blocked,
             "blocked_message": contract._get_booking_refusal_message(blocked) if blocked else None,
             "prepare_items": contract._get_visit_preparation_items(),
-            "visit_duration_label": booking_slots.format_duration(contract._get_visit_duration_hours()),
+            "visit_duration_label": booking_slots.format_duration(contract._get_visit_duration_hours(), lang),
             "opening_label": contract._get_booking_opening_label(),
             "days_shown": DAYS_SHOWN,
             # no analytics or custom code of the website on a page whose address is a key
@@ -276,6 +361,8 @@ class MaintenanceBookingController(http.Controller):
         if reason in _ERRORS:
             return self._redirect(token, error=reason)
         _logger.warning("Booking link of contract %s refused an action: %s", contract.id, error)
+        set_page_lang(contract.partner_id)
+        contract = in_page_lang(contract)
         return self._render_page(contract, error=self._generic_refusal(contract))
 
     def _generic_refusal(self, contract):
@@ -286,10 +373,13 @@ class MaintenanceBookingController(http.Controller):
         return message
 
     def _redirect(self, token, notice=None, error=None):
-        query = f"?notice={notice}" if notice else f"?error={error}" if error else ""
+        args = {"notice": notice} if notice else {"error": error} if error else {}
+        args.update(lang_query())  # the language chosen on the page stays
+        query = f"?{urlencode(args)}" if args else ""
         return request.redirect(f"{BOOKING_ROUTE}/{token}{query}", local=True)
 
     def _render_page(self, contract, error=None, notice=None):
+        set_page_lang(contract.partner_id)
         return request.render(
             "fusion_repairs.maintenance_booking_page",
             self._prepare_page_values(contract, error=error, notice=notice),

@@ -8,6 +8,10 @@ date and time labels come from fusion_tasks/lib/time_labels.py and are re-export
 import re
 from datetime import datetime, timedelta
 
+import babel.dates
+import babel.numbers
+import babel.units
+
 from odoo.addons.fusion_tasks.lib.availability import local_day_bounds_utc  # noqa: F401  # pylint: disable=unused-import
 from odoo.addons.fusion_tasks.lib.time_labels import (  # noqa: F401  # pylint: disable=unused-import
     babel_locale,
@@ -15,6 +19,7 @@ from odoo.addons.fusion_tasks.lib.time_labels import (  # noqa: F401  # pylint: 
     format_day_date,
     format_time,
     format_window,
+    is_french,
     timezone_label,
     to_local,
     window_parts,
@@ -96,25 +101,44 @@ def end_sentence(text):
     return text if not text or text.endswith((".", "!", "?")) else f"{text}."
 
 
-def format_duration(hours):
-    """A visit length in words: "45 minutes", "1 hour", "1 hour 30 minutes", "2 hours"."""
+def format_duration(hours, lang_code="en_CA"):
+    """A visit length in words (Babel's unit names): "45 minutes", "1 hour", "1 hour 30 minutes",
+    "2 hours"; in French "1 heure 30 minutes"."""
+    locale = babel_locale(lang_code)
     total = max(round((hours or 0) * 60), 0)
     whole_hours, minutes = divmod(total, 60)
     parts = []
     if whole_hours:
-        parts.append(f"{whole_hours} hour" if whole_hours == 1 else f"{whole_hours} hours")
+        parts.append(babel.units.format_unit(whole_hours, "duration-hour", length="long", locale=locale))
     if minutes or not whole_hours:
-        parts.append(f"{minutes} minute" if minutes == 1 else f"{minutes} minutes")
-    return " ".join(parts)
+        parts.append(babel.units.format_unit(minutes, "duration-minute", length="long", locale=locale))
+    return " ".join(part.replace("\N{NO-BREAK SPACE}", " ") for part in parts)
 
 
 def format_datetime_words(value, tz_name, lang_code="en_CA"):
-    """ "Monday, November 23, 2026, 12:30 p.m. Eastern Time (Toronto)" (no nested brackets)."""
-    return "%s, %s %s" % (
-        format_day(value, tz_name, lang_code),
-        format_time(value, tz_name, lang_code),
-        timezone_label(tz_name, lang_code),
-    )
+    """ "Monday, November 23, 2026, 12:30 p.m. Eastern Time (Toronto)" (no nested brackets);
+    in French "jeudi 3 décembre 2026 à 13 h, heure de l\N{RIGHT SINGLE QUOTATION MARK}Est (Toronto)"
+    (the date and time joined as the locale's long format says)."""
+    day = format_day(value, tz_name, lang_code)
+    time = format_time(value, tz_name, lang_code)
+    zone = timezone_label(tz_name, lang_code)
+    if not is_french(lang_code):
+        return "%s, %s %s" % (day, time, zone)
+    pattern = babel.dates.get_datetime_format("long", locale=babel_locale(lang_code))
+    joined = pattern.replace("{1}", day).replace("{0}", time).replace("'", "")
+    return "%s, %s" % (joined, zone)
+
+
+def format_money(amount, currency_code, lang_code="en_CA", symbol=None):
+    """An amount for the client, written the way their language does: "$149.00", "149,00 $" (a
+    no-break space before the French dollar sign). ``symbol``: the currency's own symbol, shown
+    instead of the locale's ("$" rather than "US$" / "$ US")."""
+    locale = babel_locale(lang_code)
+    code = currency_code or "CAD"
+    text = babel.numbers.format_currency(amount or 0.0, code, locale=locale)
+    if symbol:
+        text = text.replace(babel.numbers.get_currency_symbol(code, locale=locale), symbol, 1)
+    return text
 
 
 def arrival_window(start, minutes):

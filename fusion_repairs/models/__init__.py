@@ -43,3 +43,4 @@ from . import fusion_technician_task_home_notes
 from . import maintenance_contract_home_notes
 from . import fusion_technician_task_on_my_way
 from . import maintenance_contract_booking_history
+from . import ir_http

@@ -105,7 +105,7 @@ class FusionRepairMaintenanceContract(models.Model):
         opens_at = self._get_booking_opens_at()
         if not opens_at or (now or fields.Datetime.now()) >= opens_at:
             return False
-        return booking_slots.format_day_date(self._get_booking_opening_date(), self.partner_id.lang or self.env.lang)
+        return booking_slots.format_day_date(self._get_booking_opening_date(), self._get_client_lang())
 
     def _booking_change_deadline(self):
         """Until when the client may still move or cancel the booked visit online."""
@@ -176,7 +176,7 @@ class FusionRepairMaintenanceContract(models.Model):
                 "Online booking of this visit opens on %s. Please choose a time from that day on.",
                 self._get_booking_opening_date()
                 and booking_slots.format_day_date(
-                    self._get_booking_opening_date(), self.partner_id.lang or self.env.lang
+                    self._get_booking_opening_date(), self._get_client_lang()
                 ),
             )
             + call,

@@ -43,9 +43,25 @@ class FusionRepairMaintenanceContract(models.Model):
             return {"author_id": self.partner_id.id}
         return {}
 
-    def _format_booking_datetime(self, value):
-        """A naive UTC datetime in words, in the booking zone (for notes and emails)."""
-        return booking_slots.format_datetime_words(value, self._get_booking_tz(), self.partner_id.lang or self.env.lang)
+    def _get_client_lang(self):
+        """The language of what the client reads (pages, emails, calendar file, dates): the one
+        the booking page was switched to (``fusion_client_lang`` in the context), else the
+        client's own (partner ``lang``), else the current one."""
+        return self.env.context.get("fusion_client_lang") or self.partner_id.lang or self.env.lang or "en_CA"
+
+    def _format_booking_datetime(self, value, lang=None):
+        """A naive UTC datetime in words, in the booking zone (for notes and emails; in the
+        client's language unless ``lang`` is given)."""
+        return booking_slots.format_datetime_words(value, self._get_booking_tz(), lang or self._get_client_lang())
+
+    def _format_client_amount(self, amount):
+        """An amount of the contract's currency, written for the client: "$149.00", "149,00 $"."""
+        currency = self.currency_id or self.env.company.currency_id
+        return booking_slots.format_money(amount, currency.name, self._get_client_lang(), symbol=currency.symbol)
+
+    def _get_due_date_label(self):
+        """When maintenance is due, in the client's words: "Friday, July 10, 2026"."""
+        return booking_slots.format_day_date(self.next_due_date, self._get_client_lang())
 
     def _get_client_address_lines(self):
         """The visit address, one line per part, without the empty ones."""
@@ -60,7 +76,7 @@ class FusionRepairMaintenanceContract(models.Model):
         if not task:
             return {}
         tz_name = self._get_booking_tz()
-        lang = self.partner_id.lang or self.env.lang
+        lang = self._get_client_lang()
         settings = self._get_booking_settings()
         start, window_end = booking_slots.arrival_window(task.scheduled_start, settings["arrival_window_minutes"])
         deadline = task.scheduled_start - timedelta(hours=settings["cutoff_hours"])
@@ -78,7 +94,7 @@ class FusionRepairMaintenanceContract(models.Model):
             "address_lines": address_lines,
             "change_deadline": deadline,
             "can_change": task == self._get_current_booking_task() and self._booking_change_allowed(),
-            "duration_label": booking_slots.format_duration(self._get_visit_duration_hours()),
+            "duration_label": booking_slots.format_duration(self._get_visit_duration_hours(), lang),
             "change_deadline_label": "%s, %s" % (booking_slots.format_day(deadline, tz_name, lang), deadline_time),
             # a full stop after the label, unless it already ends with one ("9:00 a.m.")
             "change_deadline_stop": "" if deadline_time.endswith(".") else ".",
@@ -97,7 +113,9 @@ class FusionRepairMaintenanceContract(models.Model):
         task = task.sudo()
         if vobject is None or not task or not task.scheduled_start or not task.scheduled_end:
             return None
-        contract = self.sudo()
+        # in the language of the email it goes with (the client's own), whoever sends it
+        email_lang = self.partner_id.lang or self.env.lang
+        contract = self.sudo().with_context(lang=email_lang, fusion_client_lang=email_lang)
         company = contract.company_id or self.env.company
         summary = contract._get_booking_summary(task)
         event_start, event_end = contract._get_booking_ics_span(task)
@@ -119,16 +137,16 @@ class FusionRepairMaintenanceContract(models.Model):
         vevent.add("created").value = now
         vevent.add("dtstart").value = event_start.replace(tzinfo=pytz.utc)
         vevent.add("dtend").value = event_end.replace(tzinfo=pytz.utc)
-        vevent.add("summary").value = self.env._(
+        vevent.add("summary").value = contract.env._(
             "Maintenance visit of your %(equipment)s (%(company)s)",
-            equipment=contract.product_id.name or self.env._("equipment"),
+            equipment=contract.product_id.name or contract.env._("equipment"),
             company=company.name,
         )
         vevent.add("description").value = contract._get_booking_ics_description(
             summary,
             cancelled=cancelled,
             home_until_label=booking_slots.format_time(
-                event_end, contract._get_booking_tz(), contract.partner_id.lang or self.env.lang
+                event_end, contract._get_booking_tz(), contract._get_client_lang()
             ),
         )
         if summary.get("address_lines"):

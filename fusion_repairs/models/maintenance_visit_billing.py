@@ -142,13 +142,14 @@ class FusionRepairMaintenanceVisit(models.Model):
         January 12, 2027, VISIT/2027/00012" (in the client's language)."""
         self.ensure_one()
         lang = self.partner_id.lang or self.env.lang
+        client_env = self.with_context(lang=lang).env  # the order and invoice lines are the client's
         parts = [self.product_id.with_context(lang=lang).display_name or self.contract_id.display_name]
         serial = self.serial or self.contract_id.serial_display
         if serial:
-            parts.append(self.env._("serial %s", serial))
+            parts.append(client_env._("serial %s", serial))
         if self.visit_date:
             parts.append(
-                self.env._("visit of %s", format_date(self.env, self.visit_date, lang_code=lang, date_format="long"))
+                client_env._("visit of %s", format_date(self.env, self.visit_date, lang_code=lang, date_format="long"))
             )
         parts.append(self.name)
         return "%s\n%s" % (product.with_context(lang=lang).display_name, ", ".join(parts))

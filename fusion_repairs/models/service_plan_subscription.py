@@ -194,6 +194,7 @@ class FusionRepairServicePlanSubscription(models.Model):
         plan = self.plan_id
         origin = self.sale_line_id.order_id
         next_end = plan._get_term_end(self.date_end)
+        client_env = self.with_context(lang=self.partner_id.lang or self.env.lang).env
         return {
             "partner_id": self.partner_id.id,
             "company_id": self.company_id.id,
@@ -208,13 +209,12 @@ class FusionRepairServicePlanSubscription(models.Model):
                     }
                 )
             ],
-            "note": self.env._(
+            # the quotation's note is read by the client: in their language
+            "note": client_env._(
                 "Renewal of your %(plan)s (%(subscription)s) until %(end)s.",
-                plan=plan.name,
+                plan=plan.with_context(lang=client_env.lang).name,
                 subscription=self.name,
-                end=format_date(
-                    self.with_context(lang=self.partner_id.lang or self.env.lang).env, next_end, date_format="long"
-                ),
+                end=format_date(client_env, next_end, date_format="long"),
             ),
         }
 

@@ -1,9 +1,11 @@
-"""Dates and times in words, in one named time zone, the Canadian way ("9:00 \N{EN DASH} 10:30 a.m.").
+"""Dates and times in words, in one named time zone, the Canadian way ("9:00 \N{EN DASH} 10:30 a.m.",
+and in French "13 h \N{EN DASH} 14 h 30", "jeudi 3 décembre 2026").
 
 Stored datetimes are naive UTC (Odoo's convention). ORM-free; shared by the task form's
 warnings and the booking pages of fusion_repairs.
 """
 
+import babel
 import babel.dates
 import pytz
 
@@ -53,10 +55,22 @@ def format_day_date(value, lang_code="en_CA"):
     return babel.dates.format_date(value, format="full", locale=babel_locale(lang_code))
 
 
+def is_french(lang_code):
+    """Whether ``lang_code`` (Odoo or Babel code) is a French locale."""
+    return str(babel_locale(lang_code)).split("_", 1)[0] == "fr"
+
+
 def format_time(value, tz_name, lang_code="en_CA"):
-    """The local time of a naive UTC datetime: "9:30 a.m."."""
+    """The local time of a naive UTC datetime: "9:30 a.m."; in French the Quebec way, the
+    minutes left out on the hour ("13 h", "14 h 05")."""
     local = to_local(value, tz_name)
-    return babel.dates.format_time(local, format="short", tzinfo=local.tzinfo, locale=babel_locale(lang_code))
+    locale = babel_locale(lang_code)
+    if is_french(lang_code):
+        # the locale's own hour patterns ("HH 'h'", "HH 'h' mm"), without the leading zero: "9 h"
+        skeletons = babel.Locale.parse(locale).datetime_skeletons
+        pattern = str(skeletons["Hm" if local.minute else "H"]).replace("HH", "H")
+        return babel.dates.format_time(local, format=pattern, tzinfo=local.tzinfo, locale=locale)
+    return babel.dates.format_time(local, format="short", tzinfo=local.tzinfo, locale=locale)
 
 
 def window_parts(start, end, tz_name, lang_code="en_CA"):
