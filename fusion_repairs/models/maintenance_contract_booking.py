@@ -175,9 +175,7 @@ class FusionRepairMaintenanceContract(models.Model):
             "not_open": self.env._(
                 "Online booking of this visit opens on %s. Please choose a time from that day on.",
                 self._get_booking_opening_date()
-                and booking_slots.format_day_date(
-                    self._get_booking_opening_date(), self._get_client_lang()
-                ),
+                and booking_slots.format_day_date(self._get_booking_opening_date(), self._get_client_lang()),
             )
             + call,
         }
@@ -194,8 +192,8 @@ class FusionRepairMaintenanceContract(models.Model):
     def _get_available_slots(self, now=None, min_notice_hours=None, exclude_tasks=None, for_client=False):
         """Bookable arrival windows for this unit: technicians with the category's skill who
         serve the client's postal code, for the category's visit length, within the booking
-        horizon. The visit already booked counts as free (it is the one being moved). The client (``for_client``) gets them from the day online
-        booking opens; the office may book earlier.
+        horizon. The visit already booked counts as free (it is the one being moved). The client
+        (``for_client``) gets them from the day online booking opens; the office may book earlier.
 
         :return: list of ``{'start', 'end', 'technician_ids'}`` (naive UTC), sorted.
         """
