@@ -7,14 +7,11 @@ class FusionRepairMaintenanceContract(models.Model):
 
     _inherit = "fusion.repair.maintenance.contract"
 
-    def _send_due_reminder(self, band):
-        due_date = self.next_due_date
-        sent = super()._send_due_reminder(band)
-        if sent:
-            self.env["fusion.repair.maintenance.reminder.log"].sudo().create(
-                {"contract_id": self.id, "band": band, "due_date": due_date}
-            )
-        return sent
+    def _due_reminders_sent(self, band):
+        super()._due_reminders_sent(band)
+        self.env["fusion.repair.maintenance.reminder.log"].sudo().create(
+            [{"contract_id": contract.id, "band": band, "due_date": contract.next_due_date} for contract in self]
+        )
 
     def _create_booking(self, slot, technician, by):
         task = super(FusionRepairMaintenanceContract, self.with_context(fc_booked_by=by))._create_booking(

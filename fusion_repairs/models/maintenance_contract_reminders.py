@@ -123,6 +123,7 @@ class FusionRepairMaintenanceContract(models.Model):
                 stamped_at = fields.Datetime.now()
                 for band, contracts in to_send.grouped(lambda c: todo[c]).items():
                     contracts.write({"reminder_band_sent": band, "reminder_last_sent": stamped_at})
+                    contracts._due_reminders_sent(band)
         except Exception:  # pylint: disable=broad-except
             _logger.info("Due reminders of %s sent one by one", to_send, exc_info=True)
             to_send.invalidate_recordset()
@@ -278,7 +279,13 @@ class FusionRepairMaintenanceContract(models.Model):
         else:
             self._log_reminder_failure(band, problem)
         self.write(values)
+        if sent:
+            self._due_reminders_sent(band)
         return sent
+
+    def _due_reminders_sent(self, band):
+        """Hook: the reminder of ``band`` was just emailed to every contract of ``self``
+        (one by one or as a batch of the daily job)."""
 
     def _log_reminder_failure(self, band, problem):
         self.ensure_one()
