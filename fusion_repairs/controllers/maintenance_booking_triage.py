@@ -6,13 +6,14 @@ leads back to the page with a plain sentence; a success leads back to the page w
 """
 
 import logging
+from urllib.parse import urlencode
 
 from odoo import http
 from odoo.http import request
 
 from ..lib.booking_slots import BOOKING_ROUTE
 from ..models.maintenance_contract_triage import CALLBACK, CREATED, DUPLICATE, LIMIT, TIMES_OF_DAY, UNSAFE
-from .maintenance_booking import _TOKEN_RE, MaintenanceBookingController
+from .maintenance_booking import _TOKEN_RE, MaintenanceBookingController, lang_query
 
 _logger = logging.getLogger(__name__)
 
@@ -90,7 +91,11 @@ class MaintenanceBookingTriageController(MaintenanceBookingController):
         return self._triage_redirect(token, f"triage_error=invalid_{kind}")
 
     def _triage_redirect(self, token, query):
-        # the answer is at the top of the page: no anchor that would scroll past it
+        # the answer is at the top of the page: no anchor that would scroll past it; the
+        # language chosen on the page stays
+        chosen_lang = lang_query()
+        if chosen_lang:
+            query = f"{query}&{urlencode(chosen_lang)}"
         return request.redirect(f"{BOOKING_ROUTE}/{token}?{query}", local=True)
 
     def _prepare_page_values(self, contract, error=None, notice=None):
@@ -102,6 +107,9 @@ class MaintenanceBookingTriageController(MaintenanceBookingController):
         ).filtered(lambda triage: triage.kind == triage_notice):
             triage_notice = None  # an old address: nothing of the kind was asked today
         triage_error = args.get("triage_error")
+        chosen_lang = lang_query()
+        action_query = f"?{urlencode(chosen_lang)}" if chosen_lang else ""  # the forms keep the page's language
+        page_url = f"{BOOKING_ROUTE}/{contract.booking_token}"
         time_labels = {
             "morning": request.env._("Morning (9 a.m. to noon)"),
             "afternoon": request.env._("Afternoon (noon to 5 p.m.)"),
@@ -113,8 +121,8 @@ class MaintenanceBookingTriageController(MaintenanceBookingController):
                 "triage_notice": triage_notice,
                 "triage_error": triage_error if triage_error in _TRIAGE_ERRORS else None,
                 "triage_times": [(key, time_labels[key]) for key in TIMES_OF_DAY],
-                "action_call_me": f"{BOOKING_ROUTE}/{contract.booking_token}{CALL_ME_SUFFIX}",
-                "action_report_problem": f"{BOOKING_ROUTE}/{contract.booking_token}{REPORT_PROBLEM_SUFFIX}",
+                "action_call_me": f"{page_url}{CALL_ME_SUFFIX}{action_query}",
+                "action_report_problem": f"{page_url}{REPORT_PROBLEM_SUFFIX}{action_query}",
             }
         )
         return values

@@ -95,7 +95,7 @@ class FusionTechnicianTask(models.Model):
             self.env._(
                 "%(client)s was told you will arrive around %(time)s",
                 client=format_list(self.env, recipients.mapped("name")),
-                time=task._get_on_my_way_arrival_label(),
+                time=task._get_on_my_way_arrival_label(self.env.lang),
             )
         )
 
@@ -121,10 +121,18 @@ class FusionTechnicianTask(models.Model):
         contract = self.sudo().maintenance_contract_id
         return contract._get_booking_tz() if contract else self._get_company_tz().zone
 
-    def _get_on_my_way_arrival_label(self):
-        """ "2:35 p.m." in the company's time zone."""
+    def _get_on_my_way_lang(self):
+        """The client's language (that of the email): the contract's client's, else the task's."""
         self.ensure_one()
-        lang = self.sudo().maintenance_contract_id.partner_id.lang or self.env.lang
+        task = self.sudo()
+        contract = task.maintenance_contract_id
+        return contract._get_client_lang() if contract.partner_id else task.partner_id.lang or self.env.lang
+
+    def _get_on_my_way_arrival_label(self, lang=None):
+        """ "2:35 p.m." ("14 h 35" in French) in the visit's time zone, in the client's language
+        unless ``lang`` is given (the technician's, for their own messages)."""
+        self.ensure_one()
+        lang = lang or self._get_on_my_way_lang()
         return booking_slots.format_time(self.on_my_way_arrival, self._get_on_my_way_tz(), lang)
 
     def _get_on_my_way_values(self):
@@ -143,5 +151,5 @@ class FusionTechnicianTask(models.Model):
         return self.env._(
             "The client was already told at %(sent)s that you will arrive around %(time)s: no second email.",
             sent=booking_slots.format_time(self.on_my_way_sent_at, self._get_on_my_way_tz(), self.env.lang),
-            time=self._get_on_my_way_arrival_label(),
+            time=self._get_on_my_way_arrival_label(self.env.lang),
         )

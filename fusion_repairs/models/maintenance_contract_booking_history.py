@@ -42,7 +42,7 @@ class FusionRepairMaintenanceContract(models.Model):
         """
         self.ensure_one()
         token = token or self.booking_token
-        lang = self.partner_id.lang or self.env.lang
+        lang = self._get_client_lang()  # the page's language (its switch), else the client's
         history = []
         for visit in self._get_booking_history_visits(up_to_task):
             has_pdf = bool(visit.certificate_number and visit.certificate_attachment_id)

@@ -11,6 +11,7 @@ from odoo.addons.fusion_repairs.lib import booking_slots as bs
 from odoo.tests import BaseCase, Form, HttpCase, TransactionCase, freeze_time, tagged
 
 from .common import FROZEN_NOW, BookingFixturesMixin, BookingHttpMixin, toronto
+from .test_on_my_way import VISIT_MORNING
 from .test_visit_certificate import ONE_PIXEL_PNG, VISIT_DAY, CertificateFixturesMixin
 
 TZ = "America/Toronto"
@@ -337,3 +338,181 @@ class TestFrenchPageScript(FrenchMixin, BookingHttpMixin, HttpCase):
         translations = self.url_open("/website/translations?lang=fr_CA").json()
         messages = {m["id"]: m["string"] for m in translations["modules"]["fusion_repairs"]["messages"]}
         self.assertEqual(messages["Please choose a time above first."], "Veuillez d’abord choisir un moment ci-dessus.")
+
+
+@tagged("post_install", "-at_install")
+@freeze_time(FROZEN_NOW)
+class TestFrenchTriageFamilyHomeNotes(FrenchMixin, BookingHttpMixin, HttpCase):
+    """What was added to the booking page since: "Please call me instead", "My equipment is not
+    working or feels unsafe", who else is kept informed, the notes for the technician."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_booking_fixtures()
+        cls._setup_french()
+        cls.daughter = cls.env["res.partner"].create(
+            {"name": "Julie Roy", "email": "julie.roy@example.com", "x_fc_relationship": "fille"}
+        )
+        cls.french_contract.informed_partner_ids = cls.daughter
+
+    def test_french_page_offers_triage_informed_contacts_and_home_notes(self):
+        doc = self._doc(self._open(self.french_contract.booking_token))
+        triage = words(self._text(doc, "o_fc_triage"))
+        for expected in (
+            "Autre chose?",
+            "Mon appareil ne fonctionne pas ou me semble dangereux",
+            "Veuillez cesser de l’utiliser dès maintenant et nous appeler",
+            "Que se passe-t-il? (facultatif)",
+            "Envoyer mon signalement",
+            "Appelez-moi plutôt",
+            "Quand devrions-nous vous appeler?",
+            "Le matin (de 9 h à midi)",
+            "L’après-midi (de midi à 17 h)",
+            "Le soir (de 17 h à 20 h)",
+            "Appelez-moi",
+        ):
+            self.assertIn(expected, triage)
+        self.assertNotIn("Please call me", triage)
+        placeholder = doc.xpath("//textarea[@name='description']/@placeholder")[0]
+        self.assertEqual(words(placeholder), "Par exemple : il fait un bruit de grincement et s’arrête à mi-chemin")
+        self.assertEqual(
+            words(self._text(doc, "o_fc_informed_contacts")), "Nous tenons aussi Julie Roy (fille) au courant."
+        )
+        notes = words(self._text(doc, "o_fc_home_notes_field"))
+        self.assertIn("Quelque chose que notre technicien devrait savoir? (facultatif)", notes)
+        self.assertIn("Par exemple :", notes)
+        self.assertIn("Où stationner", notes)
+        self.assertIn("Seuls notre technicien et notre bureau voient ces notes.", notes)
+        self.assertNotIn("technician", notes)
+
+    def test_french_notes_of_a_booked_visit(self):
+        self._book(self.french_contract, toronto(2027, 1, 14, 13, 0), notify=False)
+        doc = self._doc(self._open(self.french_contract.booking_token))
+        section = words(self._text(doc, "o_fc_home_notes_section"))
+        self.assertIn("Notes pour votre technicien", section)
+        self.assertIn("Enregistrer mes notes", section)
+        csrf = self._csrf(doc, "o_fc_home_notes_form")
+        data = {"csrf_token": csrf, "home_notes": "Code 1234"}
+        response = self._open(self.french_contract.booking_token, "/notes", data=data)
+        self.assertIn("Merci, vos notes sont enregistrées.", words(self._page_text(response)))
+
+    def test_call_me_from_the_french_page_confirms_in_french(self):
+        doc = self._doc(self._open(self.french_contract.booking_token))
+        action = doc.xpath("//form[contains(@class, 'o_fc_triage_callback_form')]/@action")[0]
+        csrf = self._csrf(doc, "o_fc_triage_callback_form")
+        response = self.url_open(action, data={"csrf_token": csrf, "time_of_day": "morning"})
+        self.assertEqual(response.status_code, 200)
+        text = words(self._page_text(response))
+        self.assertIn("Merci! Nous vous appellerons.", text)
+        self.assertIn("Une personne de notre bureau vous téléphonera", text)
+        self.assertNotIn("Thank you", text)
+
+    def test_unsafe_report_from_the_french_page_confirms_in_french(self):
+        doc = self._doc(self._open(self.french_contract.booking_token))
+        action = doc.xpath("//form[contains(@class, 'o_fc_triage_unsafe_form')]/@action")[0]
+        csrf = self._csrf(doc, "o_fc_triage_unsafe_form")
+        response = self.url_open(action, data={"csrf_token": csrf, "description": "Il grince"})
+        text = words(self._page_text(response))
+        self.assertIn("Merci. Nous avons prévenu notre bureau.", text)
+        self.assertIn("Veuillez ne pas utiliser votre appareil", text)
+
+    def test_a_page_switched_to_english_answers_in_english(self):
+        """The French client reads the page in English and asks to be called: the answer stays
+        English (the switch travels with the form)."""
+        doc = self._doc(self._open(self.french_contract.booking_token, "?lang=en_US"))
+        self.assertIn("We also keep Julie Roy (fille) informed.", words(self._text(doc, "o_fc_informed_contacts")))
+        action = doc.xpath("//form[contains(@class, 'o_fc_triage_callback_form')]/@action")[0]
+        self.assertIn("lang=en_US", action)
+        csrf = self._csrf(doc, "o_fc_triage_callback_form")
+        response = self.url_open(action, data={"csrf_token": csrf, "time_of_day": "evening"})
+        self.assertIn("lang=en_US", response.url)
+        self.assertIn("Thank you! We will call you.", self._page_text(response))
+
+
+@tagged("post_install", "-at_install")
+@freeze_time(FROZEN_NOW)
+class TestFrenchPastVisits(CertificateFixturesMixin, HttpCase):
+    """A French client's past visits and certificates on the booking link."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_certificate_fixtures()
+        cls.env["res.lang"]._activate_lang("fr_CA")
+        cls.env["ir.module.module"]._load_module_terms(["fusion_tasks", "fusion_repairs"], ["fr_CA"], overwrite=True)
+        cls.client.lang = "fr_CA"
+
+    def test_past_visits_in_french(self):
+        task = self._book(self.contract, toronto(2027, 1, 12, 10, 0), technician=self.technician, notify=False)
+        with freeze_time(VISIT_DAY):
+            with Form(task.with_user(self.technician)) as form:
+                for index in range(len(task.visit_line_ids)):
+                    with form.visit_line_ids.edit(index) as line:
+                        line.result = "pass"
+            action = task.with_user(self.technician).action_finish_visit()
+            wizard = Form(
+                self.env[action["res_model"]]
+                .with_user(self.technician)
+                .with_context(**action["context"], force_report_rendering=True)
+            )
+            wizard.signature = ONE_PIXEL_PNG
+            wizard.save().action_confirm()
+        visit = task.maintenance_visit_id
+        self.assertTrue(visit.certificate_number)
+        with freeze_time("2027-01-13 15:00:00"):
+            doc = self._doc(self._open(self.contract.booking_token))
+            history = words(self._text(doc, "o_fc_booking_history"))
+            self.assertIn("Visites précédentes", history)
+            self.assertEqual(self._text(doc, "o_fc_past_visit_date"), "mardi 12 janvier 2027")
+            self.assertEqual(self._text(doc, "o_fc_past_visit_result"), "Réussie")
+            self.assertEqual(words(self._text(doc, "o_fc_past_visit_technician")), "technicien : Samuel")
+            self.assertIn(f"Télécharger le certificat {visit.certificate_number} (PDF)", history)
+            self.assertNotIn("Past visits", history)
+            # switched to English: the dates and words follow the page, not the client's language
+            english = self._doc(self._open(self.contract.booking_token, "?lang=en_US"))
+            self.assertEqual(self._text(english, "o_fc_past_visit_date"), "Tuesday, January 12, 2027")
+            self.assertEqual(self._text(english, "o_fc_past_visit_result"), "Passed")
+            # a certificate address that does not match the link: in French too
+            missing = self.url_open(f"/repairs/maintenance/book/{self.contract.booking_token}/certificate/0.pdf")
+            self.assertEqual(missing.status_code, 404)
+            self.assertIn("Nous n’avons pas trouvé ce certificat", words(self._page_text(missing)))
+
+
+@tagged("post_install", "-at_install")
+@freeze_time(FROZEN_NOW)
+class TestFrenchOnMyWay(FrenchMixin, BookingHttpMixin, HttpCase):
+    """The technician's "On my way" email to a French client: in French, the time the Quebec way."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_booking_fixtures()
+        cls._setup_french()
+        cls.technician.lang = "en_US"
+        result = cls.french_contract.book_slot(toronto(2027, 1, 12, 10), technician=cls.technician, notify=False)
+        cls.task = cls.env["fusion.technician.task"].browse(result["task_id"])
+
+    def test_on_my_way_email_in_french(self):
+        task = self.task.with_user(self.technician)
+        action = task.action_on_my_way()
+        wizard = self.env[action["res_model"]].with_user(self.technician).with_context(**action["context"])
+        with freeze_time(VISIT_MORNING):  # 9:02 in Toronto, arriving in 30 minutes
+            result = wizard.create({"eta_minutes": "30"}).action_confirm()
+        # the technician reads their own language
+        self.assertIn("9:30 a.m.", result["params"]["message"])
+        mail = (
+            self.env["mail.mail"]
+            .sudo()
+            .search([("model", "=", "fusion.technician.task"), ("res_id", "=", self.task.id)])
+        )
+        self.assertEqual(len(mail), 1)
+        self.assertEqual(mail.recipient_ids, self.french_client)
+        self.assertEqual(words(mail.subject), "Samuel est en route, arrivée vers 9 h 30")
+        body = words(lxml.html.fromstring(str(mail.body_html)).text_content())
+        self.assertIn("Bonjour,", body)
+        self.assertIn("Samuel, votre technicien, est en route pour la visite d’entretien de votre", body)
+        self.assertIn("prévoit arriver vers 9 h 30.", body)
+        self.assertIn("Appelez-nous au", body)
+        self.assertNotIn("around", body)
+        self.assertNotIn("a.m.", body + mail.subject)
