@@ -11,7 +11,7 @@ from odoo import http
 from odoo.http import content_disposition, request
 
 from ..lib.booking_slots import BOOKING_ROUTE
-from .maintenance_booking import _PRIVATE_PAGE_HEADERS, _TOKEN_RE, find_by_token
+from .maintenance_booking import _PRIVATE_PAGE_HEADERS, _TOKEN_RE, find_by_token, set_page_lang
 
 
 class MaintenanceBookingHistoryController(http.Controller):
@@ -54,6 +54,7 @@ class MaintenanceBookingHistoryController(http.Controller):
         return Contract.sudo().browse(), None
 
     def _render_certificate_missing(self, contract, token):
+        set_page_lang(contract.partner_id)  # the language of the ``?lang=`` switch, else the client's
         company = (contract.company_id or request.website.company_id or request.env.company).sudo()
         return request.render(
             "fusion_repairs.maintenance_booking_certificate_missing",

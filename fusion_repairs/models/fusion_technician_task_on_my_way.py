@@ -95,7 +95,7 @@ class FusionTechnicianTask(models.Model):
             self.env._(
                 "%(client)s was told you will arrive around %(time)s",
                 client=format_list(self.env, recipients.mapped("name")),
-                time=task._get_on_my_way_arrival_label(self.env.lang),
+                time=task._get_on_my_way_arrival_label(self.env.lang or self.env.user.lang),
             )
         )
 
@@ -148,8 +148,9 @@ class FusionTechnicianTask(models.Model):
         }
 
     def _get_on_my_way_repeat_message(self):
+        lang = self.env.lang or self.env.user.lang  # the technician's
         return self.env._(
             "The client was already told at %(sent)s that you will arrive around %(time)s: no second email.",
-            sent=booking_slots.format_time(self.on_my_way_sent_at, self._get_on_my_way_tz(), self.env.lang),
-            time=self._get_on_my_way_arrival_label(self.env.lang),
+            sent=booking_slots.format_time(self.on_my_way_sent_at, self._get_on_my_way_tz(), lang),
+            time=self._get_on_my_way_arrival_label(lang),
         )

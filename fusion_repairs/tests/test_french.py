@@ -494,10 +494,9 @@ class TestFrenchOnMyWay(FrenchMixin, BookingHttpMixin, HttpCase):
         cls.task = cls.env["fusion.technician.task"].browse(result["task_id"])
 
     def test_on_my_way_email_in_french(self):
-        task = self.task.with_user(self.technician)
-        action = task.action_on_my_way()
-        wizard = self.env[action["res_model"]].with_user(self.technician).with_context(**action["context"])
-        with freeze_time(VISIT_MORNING):  # 9:02 in Toronto, arriving in 30 minutes
+        with freeze_time(VISIT_MORNING):  # the visit's day, 9:02 in Toronto, arriving in 30 minutes
+            action = self.task.with_user(self.technician).action_on_my_way()
+            wizard = self.env[action["res_model"]].with_user(self.technician).with_context(**action["context"])
             result = wizard.create({"eta_minutes": "30"}).action_confirm()
         # the technician reads their own language
         self.assertIn("9:30 a.m.", result["params"]["message"])
