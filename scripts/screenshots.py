@@ -166,7 +166,8 @@ def later_screenshots(args, call):
         page.wait_for_selector("button[name=action_execute]")
         page.click("button[name=action_view_lines] >> nth=0")
         page.wait_for_selector(".o_list_view .o_data_row")
-        page.wait_for_timeout(500)
+        page.click(".o_searchview_facet .o_facet_remove")  # every unit: to create and skipped
+        page.wait_for_timeout(800)
         page.screenshot(path=OUT / "backfill_dry_run.png")
 
         page.goto(f"{args.url}/odoo/action-fusion_repairs.fusion_repair_maintenance_overview_action")
@@ -188,8 +189,7 @@ def later_screenshots(args, call):
         phone.wait_for_selector("#o_fc_triage")
         for summary in phone.locator("#o_fc_triage details summary").all():
             summary.click()
-        phone.locator("#o_fc_triage").scroll_into_view_if_needed()
-        phone.evaluate("document.getElementById('o_fc_triage').scrollIntoView({block: 'start'})")
+        phone.evaluate("document.getElementById('o_fc_triage').scrollIntoView({block: 'start'}); window.scrollBy(0, -70)")
         phone.wait_for_timeout(300)
         phone.screenshot(path=OUT / "triage_phone.png", full_page=False)
         browser.close()
