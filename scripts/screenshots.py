@@ -6,7 +6,9 @@
     python3 scripts/screenshots.py --url http://localhost:8069 --db fusion_demo
 
 Writes docs/screenshots/{category_form,contract_form,reminder_email,booking,confirmation,
-phone_checklist,contract_history}.png. The client books a visit on the demo database; the
+phone_checklist,contract_history,backfill_dry_run,overview,booking_french_phone,triage_phone}.png
+(`--only later` takes the last four alone; the French page needs the language installed:
+`scripts/serve.sh --load-language=fr_CA`). The client books a visit on the demo database; the
 visit's checklist is shown on a 390 px phone, then the visit is finished (all checks passed)
 and the contract shows the unit's history.
 """
@@ -29,6 +31,7 @@ def main():
     parser.add_argument("--login", default="admin")
     parser.add_argument("--password", default="admin")
     parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("--only", choices=["all", "later"], default="all")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
 
@@ -37,6 +40,11 @@ def main():
 
     def call(model, method, *params, **kw):
         return models.execute_kw(args.db, uid, args.password, model, method, list(params), kw)
+
+    if args.only == "later":
+        later_screenshots(args, call)
+        print(f"screenshots written to {OUT}")
+        return
 
     category_id = call("fusion.repair.product.category", "search", [("x_fc_maintenance_enabled", "=", True)], limit=1)[
         0
@@ -124,7 +132,67 @@ def main():
         page.wait_for_timeout(500)
         page.screenshot(path=OUT / "contract_history.png")
         browser.close()
+    later_screenshots(args, call)
     print(f"screenshots written to {OUT}")
+
+
+def _login(browser, args, viewport):
+    page = browser.new_page(viewport=viewport)
+    page.goto(f"{args.url}/web/login?db={args.db}")
+    page.fill("input[name=login]", args.login)
+    page.fill("input[name=password]", args.password)
+    page.click("form.oe_login_form button[type=submit]")
+    page.wait_for_selector(".o_main_navbar")
+    return page
+
+
+def later_screenshots(args, call):
+    """Enrol Past Sales (dry run), the Maintenance Overview, and the client's page on a phone:
+    in French, and its "Something else?" choices (call me instead, not working or unsafe)."""
+    contracts = call(
+        "fusion.repair.maintenance.contract",
+        "search_read",
+        [("state", "=", "active"), ("is_booked", "=", False), ("booking_token", "!=", False)],
+        fields=["id", "booking_url", "partner_id"],
+        order="next_due_date",
+        limit=2,
+    )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
+        page = _login(browser, args, {"width": 1440, "height": 900})
+        page.goto(f"{args.url}/odoo/action-fusion_repairs.fusion_repair_maintenance_backfill_wizard_action")
+        page.wait_for_selector(".o_form_view")
+        page.click("button[name=action_dry_run]")
+        page.wait_for_selector("button[name=action_execute]")
+        page.click("button[name=action_view_lines] >> nth=0")
+        page.wait_for_selector(".o_list_view .o_data_row")
+        page.click(".o_searchview_facet .o_facet_remove")  # every unit: to create and skipped
+        page.wait_for_timeout(800)
+        page.screenshot(path=OUT / "backfill_dry_run.png")
+
+        page.goto(f"{args.url}/odoo/action-fusion_repairs.fusion_repair_maintenance_overview_action")
+        page.wait_for_selector(".o_fc_overview_section")
+        page.wait_for_timeout(1500)
+        page.screenshot(path=OUT / "overview.png", full_page=True)
+
+        phone = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+
+        def local(url):
+            return args.url + "/repairs" + url.split("/repairs", 1)[1]
+
+        phone.goto(local(contracts[0]["booking_url"]) + "?lang=fr_CA")
+        phone.wait_for_selector("[data-slot-start]")
+        phone.wait_for_timeout(300)
+        phone.screenshot(path=OUT / "booking_french_phone.png", full_page=False)
+
+        phone.goto(local(contracts[-1]["booking_url"]))
+        phone.wait_for_selector("#o_fc_triage")
+        for summary in phone.locator("#o_fc_triage details summary").all():
+            summary.click()
+        phone.evaluate("document.getElementById('o_fc_triage').scrollIntoView({block: 'start'}); window.scrollBy(0, -70)")
+        phone.wait_for_timeout(300)
+        phone.screenshot(path=OUT / "triage_phone.png", full_page=False)
+        browser.close()
 
 
 if __name__ == "__main__":
