@@ -5,7 +5,7 @@ import pytz
 from odoo import SUPERUSER_ID, fields, models
 
 from ..lib import booking_slots
-from .safe_steps import post_client_email
+from .safe_steps import post_client_email, try_step
 
 try:
     import vobject
@@ -260,7 +260,17 @@ class FusionRepairMaintenanceContract(models.Model):
                     "res_id": self.id,
                 }
             )
-        extra = {} if self.env.user._is_internal() else {"author_id": contract.company_id.partner_id.id}
+        extra = {}
+        if not self.env.user._is_internal():
+            # an author alone makes the composer skip the template's sender: give both
+            extra = {"author_id": contract.company_id.partner_id.id}
+            email_from, _error = try_step(
+                self.env.cr,
+                lambda: template.sudo()._render_field("email_from", contract.ids)[contract.id],
+                f"Sender of {template.display_name}",
+            )
+            if email_from:
+                extra["email_from"] = email_from
         message, error = contract.with_context(**context)._post_client_email(
             template, attachment_ids=attachments.ids, **extra
         )

@@ -142,6 +142,9 @@ class TestBookingPages(BookingHttpMixin, HttpCase):
         self.assertIn(b"DTSTART:20270112T150000Z", ics.raw)
         mail = self.env["mail.mail"].search([("mail_message_id", "=", message.id)])
         self.assertTrue(mail, "the confirmation is queued for sending")
+        # sent in the company's name from the public page, with the template's sender address
+        company_email = self.contract.company_id.email
+        self.assertTrue(company_email and company_email in (message.email_from or ""), message.email_from)
         # the link keeps showing the booking; this visit is already within the 24 h cut-off
         doc = self._doc(self._open(self.contract.booking_token))
         self.assertEqual(self._text(doc, "o_fc_visit_day"), "Tuesday, January 12, 2027")
