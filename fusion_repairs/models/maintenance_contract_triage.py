@@ -99,6 +99,7 @@ class FusionRepairMaintenanceContract(models.Model):
             lambda request: request.kind == kind
         )
         if recent:
+            recent[:1]._triage_add_client_words(values.get("description") or values.get("note"))
             return {"status": DUPLICATE, "activity": recent[:1].activity_id, "repair": recent[:1].repair_id}
         if len(contract._triage_requests_since(contract._triage_day_start())) >= DAILY_LIMIT:
             return {"status": LIMIT, "activity": contract.env["mail.activity"], "repair": contract.env["repair.order"]}

@@ -1,3 +1,5 @@
+from markupsafe import Markup
+
 from odoo import fields, models
 
 
@@ -36,3 +38,16 @@ class FusionRepairTriageRequest(models.Model):
     message = fields.Text(string="Client's Words", readonly=True)
     activity_id = fields.Many2one("mail.activity", readonly=True, ondelete="set null")
     repair_id = fields.Many2one("repair.order", string="Repair Order", readonly=True, ondelete="set null")
+
+    def _triage_add_client_words(self, text):
+        """A second request of the same kind minutes later creates nothing, but what the client
+        wrote in it (e.g. an empty report, then one with the description) reaches the office:
+        added to the open activity and the draft repair order, once."""
+        self.ensure_one()
+        if not text:
+            return
+        activity, repair = self.activity_id, self.repair_id
+        if activity and text not in str(activity.note or ""):
+            activity.note = (activity.note or Markup()) + Markup("<p>%s</p>") % self.env._("The client added: %s", text)
+        if repair and text not in str(repair.internal_notes or ""):
+            repair.internal_notes = (repair.internal_notes or Markup()) + Markup("<p>%s</p>") % text

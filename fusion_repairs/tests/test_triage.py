@@ -123,6 +123,15 @@ class TestTriageModel(BookingFixturesMixin, TriageAssertions, TransactionCase):
             self.assertEqual(self.public_contract._triage_report_unsafe("It beeps again")["status"], "created")
         self.assertEqual(len(self._repairs()), 2)
 
+    def test_a_description_sent_after_an_empty_report_reaches_the_office(self):
+        first = self.public_contract._triage_report_unsafe("")
+        before = self._created()
+        second = self.public_contract._triage_report_unsafe("It makes a grinding noise")
+        self.assertEqual(second["status"], "duplicate")
+        self.assertEqual(self._created(), before, "nothing more is created")
+        self.assertIn("It makes a grinding noise", str(first["activity"].note))
+        self.assertIn("It makes a grinding noise", str(first["repair"].internal_notes))
+
     def test_daily_limit(self):
         start = fields.Datetime.to_datetime(FROZEN_NOW)
         for minutes, kind in ((0, "callback"), (10, "unsafe"), (20, "callback")):
