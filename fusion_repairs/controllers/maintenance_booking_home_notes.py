@@ -6,13 +6,14 @@ nothing and say why on the page.
 """
 
 import logging
+from urllib.parse import urlencode
 
 from odoo import http
 from odoo.exceptions import UserError
 from odoo.http import request
 
 from ..lib.booking_slots import BOOKING_ROUTE
-from .maintenance_booking import _TOKEN_RE, find_by_token
+from .maintenance_booking import _TOKEN_RE, find_by_token, lang_query
 
 _logger = logging.getLogger(__name__)
 
@@ -41,7 +42,9 @@ class MaintenanceBookingHomeNotesController(http.Controller):
         except UserError as error:
             reason = getattr(error, "reason", None) or "session"
             return request.redirect(f"{BOOKING_ROUTE}/{token}?error={reason}", local=True)
-        return request.redirect(f"{BOOKING_ROUTE}/{token}?saved=notes", local=True)
+        chosen_lang = lang_query()  # the language chosen on the page stays
+        lang_suffix = f"&{urlencode(chosen_lang)}" if chosen_lang else ""
+        return request.redirect(f"{BOOKING_ROUTE}/{token}?saved=notes{lang_suffix}", local=True)
 
     @http.route(
         f"{BOOKING_ROUTE}/<string:token>/notes",

@@ -397,6 +397,15 @@ class TestFrenchTriageFamilyHomeNotes(FrenchMixin, BookingHttpMixin, HttpCase):
         response = self._open(self.french_contract.booking_token, "/notes", data=data)
         self.assertIn("Merci, vos notes sont enregistrées.", words(self._page_text(response)))
 
+    def test_notes_saved_from_a_page_switched_to_french_confirm_in_french(self):
+        self._book(self.english_contract, toronto(2027, 1, 14, 13, 0), notify=False)
+        doc = self._doc(self._open(self.english_contract.booking_token, "?lang=fr_CA"))
+        action = doc.xpath("//form[contains(@class, 'o_fc_home_notes_form')]/@action")[0]
+        self.assertIn("lang=fr_CA", action, "the form keeps the language chosen on the page")
+        data = {"csrf_token": self._csrf(doc, "o_fc_home_notes_form"), "home_notes": "Code 1234"}
+        response = self.url_open(action, data=data)
+        self.assertIn("Merci, vos notes sont enregistrées.", words(self._page_text(response)))
+
     def test_call_me_from_the_french_page_confirms_in_french(self):
         doc = self._doc(self._open(self.french_contract.booking_token))
         action = doc.xpath("//form[contains(@class, 'o_fc_triage_callback_form')]/@action")[0]
