@@ -163,7 +163,7 @@ def later_screenshots(args, call):
         page.goto(f"{args.url}/odoo/action-fusion_repairs.fusion_repair_maintenance_backfill_wizard_action")
         page.wait_for_selector(".o_form_view")
         page.click("button[name=action_dry_run]")
-        page.wait_for_selector("button[name=action_execute]")
+        page.wait_for_selector("button[name=action_view_lines]")
         page.click("button[name=action_view_lines] >> nth=0")
         page.wait_for_selector(".o_list_view .o_data_row")
         page.click(".o_searchview_facet .o_facet_remove")  # every unit: to create and skipped
@@ -189,7 +189,8 @@ def later_screenshots(args, call):
         phone.wait_for_selector("#o_fc_triage")
         for summary in phone.locator("#o_fc_triage details summary").all():
             summary.click()
-        phone.evaluate("document.getElementById('o_fc_triage').scrollIntoView({block: 'start'}); window.scrollBy(0, -70)")
+        # the section's title just below the sticky header
+        phone.evaluate("document.getElementById('o_fc_triage').scrollIntoView(); window.scrollBy(0, -70)")
         phone.wait_for_timeout(300)
         phone.screenshot(path=OUT / "triage_phone.png", full_page=False)
         browser.close()
