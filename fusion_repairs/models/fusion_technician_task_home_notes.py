@@ -27,8 +27,9 @@ class FusionTechnicianTask(models.Model):
             if vals.get("maintenance_contract_id") and "home_notes" not in vals
         }
         if contract_ids:
-            contracts = self.env["fusion.repair.maintenance.contract"].sudo().browse(contract_ids)
-            notes = {contract.id: contract.home_notes for contract in contracts}
+            # only from contracts the creating user may read (the booking door runs as sudo)
+            contracts = self.env["fusion.repair.maintenance.contract"].browse(contract_ids)._filtered_access("read")
+            notes = {contract.id: contract.home_notes for contract in contracts.sudo()}
             vals_list = [
                 {**vals, "home_notes": notes.get(vals["maintenance_contract_id"]) or False}
                 if vals.get("maintenance_contract_id") and "home_notes" not in vals
@@ -38,7 +39,10 @@ class FusionTechnicianTask(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        # home_notes is a dispatcher-only field: the write below is refused to anyone else
         res = super().write(vals)
+        if "home_notes" in vals:
+            self.check_access("write")
         if "home_notes" in vals and not self.env.context.get("fusion_home_notes_sync"):
             # the office corrected the booked visit's notes: the next booking starts from them
             for task in self.filtered("maintenance_contract_id"):

@@ -338,19 +338,21 @@ class FusionRepairMaintenanceContract(models.Model):
         closes the office's follow-ups of this contract ("Booked for …")."""
         result = super().book_slot(slot_start, technician, **kwargs)
         if result.get("status") in (BOOKED, MOVED):
-            self.sudo()._close_followups_on_booking(by=kwargs.get("by", BY_OFFICE))
+            self._close_followups_on_booking(by=kwargs.get("by", BY_OFFICE))
         return result
 
     def _close_followups_on_booking(self, by=BY_OFFICE):
         """Mark the open follow-ups done ("Booked for …", by the office user who booked, or by
         OdooBot for the client's own booking) and start their cycle over, so that a cancelled
-        booking is followed up again. Never fails the booking: a problem is logged."""
+        booking is followed up again. Never fails the booking: a problem is logged. Called after
+        the booking door has checked who is booking: works in sudo."""
         self.ensure_one()
-        activities = self._get_open_followup_activities()
-        task = self._get_current_booking_task()
+        contract = self.sudo()
+        activities = contract._get_open_followup_activities()
+        task = contract._get_current_booking_task()
         if not activities or not task:
             return False
-        when = self._format_followup_datetime(task.scheduled_start)
+        when = contract._format_followup_datetime(task.scheduled_start)
         if by == BY_CLIENT:
             feedback = self.env._("Booked online by the client for %s.", when)
             activities = activities.with_user(SUPERUSER_ID)
@@ -361,9 +363,9 @@ class FusionRepairMaintenanceContract(models.Model):
 
         def close():
             activities.action_feedback(feedback=feedback)
-            self._reset_followup_stamps()
+            contract._reset_followup_stamps()
 
-        _result, error = try_step(self.env.cr, close, f"Closing the follow-ups of {self.display_name}")
+        _result, error = try_step(self.env.cr, close, f"Closing the follow-ups of {contract.display_name}")
         return not error
 
     def _reset_followup_stamps(self):

@@ -34,10 +34,13 @@ class FusionRepairMaintenanceVisit(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        Contract = self.env["fusion.repair.maintenance.contract"]
+        # the due date of contracts the creating user may read (the booking door runs as sudo)
+        contract_ids = {vals["contract_id"] for vals in vals_list if "due_date" not in vals and vals.get("contract_id")}
+        contracts = self.env["fusion.repair.maintenance.contract"].browse(contract_ids)._filtered_access("read")
+        due_dates = {contract.id: contract.next_due_date for contract in contracts.sudo()}
         for vals in vals_list:
-            if "due_date" not in vals and vals.get("contract_id"):
-                vals["due_date"] = Contract.browse(vals["contract_id"]).sudo().next_due_date
+            if "due_date" not in vals and vals.get("contract_id") in due_dates:
+                vals["due_date"] = due_dates[vals["contract_id"]]
         return super().create(vals_list)
 
     @api.depends("state", "result", "visit_date", "due_date")
